@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "fivespot/common/clock.hpp"
 #include "fivespot/kube/config.hpp"
 #include "fivespot/kube/errors.hpp"
 #include "fivespot/kube/http.hpp"
@@ -20,17 +21,22 @@ namespace fivespot::kube {
 using Json = nlohmann::json;
 
 struct ClientOptions {
-  double qps = 50;         // client-side token bucket, like client-go's --kube-api-qps
+  double qps = 50;  // client-side token bucket, like client-go's --kube-api-qps
   int burst = 100;
   std::chrono::milliseconds requestTimeout{30'000};
   std::string userAgent = "fivespot";
-  int maxRetriesOnThrottle = 5;  // 429 / 5xx with Retry-After are retried up to this many times
+  int maxRetriesOnThrottle = 5;            // 429 / 5xx with Retry-After are retried up to this many times
+  std::chrono::seconds maxRetryAfter{60};  // a longer Retry-After is shortened to this
+  // How the client reads time (rate limiter) and waits (rate limiter, Retry-After). Tests inject
+  // a ManualClock and a recording sleeper; nullptr / empty mean SystemClock and sleep_for.
+  const Clock* clock = nullptr;
+  std::function<void(Duration)> sleep;
 };
 
 struct ListOptions {
   std::string labelSelector;
   std::string fieldSelector;
-  std::int64_t limit = 0;     // 0: no limit
+  std::int64_t limit = 0;  // 0: no limit
   std::string continueToken;
   std::string resourceVersion;
 };
@@ -94,20 +100,23 @@ class Client {
   // Follows `continue` until done; the result's resourceVersion is the first page's.
   ListResult listAll(const ResourceType& type, const std::string& ns, ListOptions options = {});
   Json create(const ResourceType& type, const std::string& ns, const Json& object);
-  Json update(const ResourceType& type, const std::string& ns, const Json& object);  // PUT, 409 on stale resourceVersion
+  Json update(const ResourceType& type, const std::string& ns,
+              const Json& object);  // PUT, 409 on stale resourceVersion
   Json updateStatus(const ResourceType& type, const std::string& ns, const Json& object);
   Json patch(const ResourceType& type, const std::string& ns, const std::string& name, PatchType patchType,
              const Json& patch, const PatchOptions& options = {});
   Json patchStatus(const ResourceType& type, const std::string& ns, const std::string& name, PatchType patchType,
                    const Json& patch, const PatchOptions& options = {});
   // Returns false when the object was already gone (404).
-  bool remove(const ResourceType& type, const std::string& ns, const std::string& name, const DeleteOptions& options = {});
+  bool remove(const ResourceType& type, const std::string& ns, const std::string& name,
+              const DeleteOptions& options = {});
   // POST pods/<name>/eviction (policy/v1). Throws ApiError: 429 when a PDB blocks it (not retried
   // here: the caller owns the back-off), 404 when the pod is gone.
   void evict(const std::string& ns, const std::string& pod, const DeleteOptions& options = {});
   // POST serviceaccounts/<name>/token (authentication.k8s.io/v1 TokenRequest); returns the token.
   std::string requestServiceAccountToken(const std::string& ns, const std::string& serviceAccount,
-                                         std::chrono::seconds expiration, const std::vector<std::string>& audiences = {});
+                                         std::chrono::seconds expiration,
+                                         const std::vector<std::string>& audiences = {});
   std::unique_ptr<Watch> watch(const ResourceType& type, const std::string& ns, const WatchOptions& options);
 
   // Discovery: versions of `group` the server serves, e.g. {"v1beta1","v1beta2"}; empty if none.
