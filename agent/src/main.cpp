@@ -1,33 +1,121 @@
 // fivespot-agent: reports host readiness, confirms drains locally and powers the host off via logind.
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
+
+#include "agent.hpp"
+#include "checks.hpp"
+#include "config.hpp"
 #include "fivespot/common/cli.hpp"
 #include "fivespot/common/error.hpp"
+#include "fivespot/common/health.hpp"
 #include "fivespot/common/logging.hpp"
 #include "fivespot/common/shutdown.hpp"
+#include "fivespot/common/version.hpp"
+#include "host_agent_api.hpp"
+#include "logind.hpp"
+#include "notify.hpp"
+
+namespace {
+
+using namespace fivespot;
+using namespace fivespot::agent;
+
+struct Flags {
+  std::string configPath = "/etc/5spot/agent.conf";
+  std::string mode;
+  std::string nodeName;
+  std::string procRoot;
+  std::string kubeconfig;
+  int healthPort = -1;
+  bool once = false;
+  cli::LoggingFlags logging;
+};
+
+void addFlags(CLI::App& app, Flags& flags) {
+  app.add_option("--config", flags.configPath, "Agent configuration file (YAML)")
+      ->envname("FIVESPOT_AGENT_CONFIG")
+      ->capture_default_str();
+  app.add_option("--mode", flags.mode, "host (systemd unit) or node (DaemonSet); overrides the file")
+      ->envname("FIVESPOT_AGENT_MODE")
+      ->check(CLI::IsMember({"host", "node"}));
+  app.add_option("--node-name", flags.nodeName, "Node this agent runs on (node mode)")->envname("NODE_NAME");
+  app.add_option("--proc-root", flags.procRoot, "Where the host's /proc is mounted")->envname("RECLAIM_PROC_ROOT");
+  app.add_option("--kubeconfig", flags.kubeconfig, "Kubeconfig of the management cluster")->envname("KUBECONFIG");
+  app.add_option("--health-port", flags.healthPort, "Port of /health and /ready (loopback unless configured)")
+      ->check(CLI::Range(0, 65535));
+  app.add_flag("--once", flags.once, "Send one heartbeat and exit (0 when it was reported)");
+  cli::addLoggingFlags(app, flags.logging);
+}
+
+ConfigOverrides toOverrides(const Flags& flags) {
+  ConfigOverrides overrides;
+  if (!flags.mode.empty()) overrides.mode = parseMode(flags.mode, "--mode");
+  overrides.nodeName = flags.nodeName;
+  overrides.procRoot = flags.procRoot;
+  overrides.kubeconfig = flags.kubeconfig;
+  if (flags.healthPort >= 0) overrides.healthPort = flags.healthPort;
+  overrides.once = flags.once;
+  return overrides;
+}
+
+int runAgent(const AgentConfig& config, ShutdownSignal& shutdown) {
+  SystemdNotifier notifier;
+  notifier.status("starting");
+  const auto api = makeKubeHostAgentApi(config);
+  LogindPowerController power;
+  SystemHostProbes probes;
+  EnergyMeter energy(config.raplRoot);
+  ProcScanner processes(config.procRoot, config.maxProcessesPerScan);
+  CgroupWorkloadEvidence localWorkload(config.cgroupRoot);
+  AgentSettings settings{
+      config.mode,       config.nodeName, config.heartbeatInterval, config.reclaimScanInterval, std::chrono::seconds(1),
+      config.maxBackoff, kVersion};
+  Agent agent(settings, AgentParts{*api, power, [&] { return runReadinessChecks(config.checks, probes); }, energy,
+                                   processes, localWorkload, notifier, SystemClock::instance()});
+  if (config.once) {
+    agent.scanForReclaim();
+    return agent.heartbeat().reported ? 0 : 1;
+  }
+
+  HealthServer health(config.healthAddress);
+  const auto staleAfter = 3 * std::max(config.heartbeatInterval, config.maxBackoff);
+  health.addLivenessCheck("agent-loop", [&]() -> std::optional<std::string> {
+    if (SystemClock::instance().now() - agent.lastCycle() > staleAfter) return "the agent loop has not run recently";
+    return std::nullopt;
+  });
+  health.addReadinessCheck("heartbeat", [&]() -> std::optional<std::string> {
+    if (!agent.lastReportSucceeded()) return "the last heartbeat did not reach the API server";
+    return std::nullopt;
+  });
+  spdlog::info("fivespot-agent {} running in {} mode; health on {}", kVersion, toString(config.mode),
+               config.healthAddress);
+  std::optional<std::chrono::microseconds> watchdogPing;
+  if (notifier.watchdogPeriod()) watchdogPing = *notifier.watchdogPeriod() / 2;
+  agent.run(shutdown.token(), watchdogPing);
+  notifier.status("stopping");
+  spdlog::info("fivespot-agent stopped (signal {})", shutdown.signalNumber());
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  using namespace fivespot;
   CLI::App app{"5-Spot agent: host readiness, drain confirmation and graceful power-off", "fivespot-agent"};
   cli::addVersionFlag(app, "fivespot-agent");
-  std::string mode = "host";
-  std::string configPath = "/etc/5spot/agent.conf";
-  cli::LoggingFlags loggingFlags;
-  app.add_option("--mode", mode, "host (systemd unit) or node (DaemonSet)")
-      ->envname("FIVESPOT_AGENT_MODE")
-      ->check(CLI::IsMember({"host", "node"}))
-      ->capture_default_str();
-  app.add_option("--config", configPath, "Agent configuration file")->envname("FIVESPOT_AGENT_CONFIG")->capture_default_str();
-  cli::addLoggingFlags(app, loggingFlags);
+  Flags flags;
+  addFlags(app, flags);
   CLI11_PARSE(app, argc, argv);
   try {
-    logging::init(cli::toLoggingOptions(loggingFlags, "agent"));
+    logging::init(cli::toLoggingOptions(flags.logging, "agent"));
     ShutdownSignal shutdown;
-    while (waitFor(shutdown.token(), std::chrono::hours(1))) {
-    }
-    return 0;
+    const ConfigOverrides overrides = toOverrides(flags);
+    // The DaemonSet may run from flags and environment alone; the systemd unit needs its file.
+    const bool fileRequired = overrides.mode.value_or(Mode::Host) == Mode::Host;
+    const AgentConfig config = loadAgentConfig(flags.configPath, overrides, fileRequired);
+    return runAgent(config, shutdown);
   } catch (const Error& e) {
-    spdlog::error("{} error: {}", toString(e.kind()), e.what());
+    spdlog::error("{} error in {}: {}", toString(e.kind()), e.context(), e.what());
     return e.kind() == ErrorKind::Configuration ? 2 : 1;
   }
 }
