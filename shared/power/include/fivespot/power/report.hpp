@@ -1,0 +1,65 @@
+#pragma once
+// The savings report as text, JSON, SVG and HTML. Pure: it takes data already fetched (machines,
+// their savings as of `now`, their schedule windows) and returns strings, so it is tested without
+// a cluster and reused by any front end.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fivespot/api/types.hpp"
+#include "fivespot/common/clock.hpp"
+
+namespace fivespot::power {
+
+struct TimeRange {
+  TimePoint start;  // inclusive
+  TimePoint end;    // exclusive
+};
+
+struct MachineReport {
+  std::string ns;
+  std::string name;
+  std::string phase;
+  api::PowerSavings savings;         // as of the report's `now` (savingsAsOf)
+  std::optional<double> netWatts;    // on − standby used for per-day figures; nullopt: unknown
+  bool standbyAssumed = false;       // standbyWatts not declared, 0 W assumed
+  std::vector<TimeRange> onWindows;  // the schedule's windows overlapping the timeline
+  std::string note;                  // why figures are missing (invalid schedule, no power figure)
+};
+
+struct ReportOptions {
+  TimePoint now;
+  TimeRange timeline;                 // whole UTC days, the last one may end at `now`
+  std::optional<double> pricePerKwh;  // currency per kWh
+  std::optional<double> gramsCo2PerKwh;
+};
+
+// The 7 UTC days ending with the day of `now` (the last one cut at `now`).
+TimeRange lastWeek(TimePoint now);
+
+struct DayFigure {
+  TimePoint dayStart;  // 00:00 UTC
+  double hoursOff = 0;
+  double savedWh = 0;
+};
+// Per UTC day of `timeline`: hours outside the machine's windows, from the accounting start
+// (savings.since) on and before `now`, and the energy that saves at netWatts.
+std::vector<DayFigure> dailyFigures(const MachineReport& machine, const ReportOptions& options);
+
+struct ReportTotals {
+  double hoursOff = 0;
+  double energySavedWh = 0;
+};
+ReportTotals totals(const std::vector<MachineReport>& machines);
+
+std::string renderTable(const std::vector<MachineReport>& machines, const ReportOptions& options);
+std::string renderJson(const std::vector<MachineReport>& machines, const ReportOptions& options);
+// One <g class="machine"> per machine, holding one <g class="bands"> of on/off rectangles and
+// the saved energy per day.
+std::string renderSvg(const std::vector<MachineReport>& machines, const ReportOptions& options);
+std::string renderHtml(const std::vector<MachineReport>& machines, const ReportOptions& options);
+
+// XML text/attribute escaping (& < > " ').
+std::string escapeXml(const std::string& text);
+
+}  // namespace fivespot::power
