@@ -1,7 +1,8 @@
 // The one translation unit that knows cpprestsdk (see http.hpp). Facts it relies on, measured on
 // Debian 12's cpprest 2.10.18: set_timeout() is an idle timeout; request() completes on headers and
 // the body streams; cancellation aborts a blocked read_line within milliseconds; the thread pool
-// must be sized before first use or it starts 40 threads.
+// must be sized before first use or it starts 40 threads; its asio stage always sends its own
+// User-Agent ("cpprestsdk/2.10.18"), whatever the request carries.
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
