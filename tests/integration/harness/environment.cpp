@@ -12,8 +12,12 @@
 namespace fivespot::testing {
 namespace fs = std::filesystem;
 
-std::string binaryPath(const std::string& name) { return std::string(FIVESPOT_BIN_DIR) + "/" + name; }
-std::string sourcePath(const std::string& relative) { return std::string(FIVESPOT_SOURCE_DIR) + "/" + relative; }
+std::string binaryPath(const std::string& name) {
+  return std::string(FIVESPOT_BIN_DIR) + "/" + name;
+}
+std::string sourcePath(const std::string& relative) {
+  return std::string(FIVESPOT_SOURCE_DIR) + "/" + relative;
+}
 
 namespace {
 
@@ -70,19 +74,14 @@ TestEnvironment::~TestEnvironment() {
 }
 
 void TestEnvironment::startOwnedServer() {
-  std::vector<std::string> argv{binaryPath("kube-test-server"),
-                                "--port",
-                                std::to_string(serverPort_),
-                                "--state-dir",
-                                workDir_ + "/apiserver",
-                                "--crd-dir",
-                                sourcePath("crds"),
-                                "--data-file",
-                                workDir_ + "/apiserver/data.json"};
+  std::vector<std::string> argv{
+      binaryPath("kube-test-server"),   "--port",    std::to_string(serverPort_), "--state-dir",
+      workDir_ + "/apiserver",          "--crd-dir", sourcePath("crds"),          "--data-file",
+      workDir_ + "/apiserver/data.json"};
   server_ = std::make_unique<ChildProcess>(argv, std::map<std::string, std::string>{}, workDir_ + "/apiserver.log");
-  const auto ready = server_->waitForLine(
-      [](const std::string& line) { return line.find("\"kubeconfig\"") != std::string::npos; },
-      std::chrono::seconds(30));
+  const auto ready =
+      server_->waitForLine([](const std::string& line) { return line.find("\"kubeconfig\"") != std::string::npos; },
+                           std::chrono::seconds(30));
   if (!ready) throw std::runtime_error("kube-test-server did not start:\n" + server_->tail());
   const auto announcement = nlohmann::json::parse(*ready);
   serverPort_ = announcement.at("port").get<int>();

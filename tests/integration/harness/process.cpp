@@ -1,11 +1,11 @@
 #include "process.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
-#include <sys/syscall.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
