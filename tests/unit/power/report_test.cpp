@@ -1,0 +1,152 @@
+#include "fivespot/power/report.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "fivespot/common/time_format.hpp"
+
+namespace fivespot::power {
+namespace {
+
+TimePoint at(const char* rfc3339) {
+  return parseRfc3339(rfc3339);
+}
+
+// Two machines: one that saved energy measured by RAPL on a 09-17 weekday schedule, one whose
+// name needs escaping and that has never been off.
+std::vector<MachineReport> fixture() {
+  MachineReport worker;
+  worker.ns = "lab";
+  worker.name = "worker-1";
+  worker.phase = "Active";
+  worker.savings = api::PowerSavings{30, 3000, "measured", "2026-11-20T17:00:00Z", ""};
+  worker.netWatts = 100;
+  for (const char* day : {"2026-11-20", "2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26"}) {
+    const std::string date(day);
+    worker.onWindows.push_back(TimeRange{at((date + "T09:00:00Z").c_str()), at((date + "T17:00:00Z").c_str())});
+  }
+  MachineReport odd;
+  odd.ns = "a&b";
+  odd.name = "<gpu>";
+  odd.phase = "UnScheduled";
+  odd.standbyAssumed = true;
+  odd.note = "no power figure: declare spec.power.idleWatts";
+  return {worker, odd};
+}
+
+ReportOptions options() {
+  ReportOptions result;
+  result.now = at("2026-11-26T12:00:00Z");
+  result.timeline = lastWeek(result.now);
+  result.pricePerKwh = 0.30;
+  result.gramsCo2PerKwh = 400;
+  return result;
+}
+
+TEST(Report, LastWeekIsSevenUtcDaysEndingNow) {
+  const TimeRange week = lastWeek(at("2026-11-26T12:00:00Z"));
+  EXPECT_EQ(week.start, at("2026-11-20T00:00:00Z"));
+  EXPECT_EQ(week.end, at("2026-11-26T12:00:00Z"));
+}
+
+TEST(Report, DailyFiguresCountOffHoursSinceAccountingBeganUntilNow) {
+  const std::vector<DayFigure> days = dailyFigures(fixture()[0], options());
+  ASSERT_EQ(days.size(), 7u);
+  EXPECT_DOUBLE_EQ(days[0].hoursOff, 7);   // Fri 20th: accounting from 17:00
+  EXPECT_DOUBLE_EQ(days[1].hoursOff, 24);  // Sat
+  EXPECT_DOUBLE_EQ(days[3].hoursOff, 16);  // Mon 09-17 on
+  EXPECT_DOUBLE_EQ(days[3].savedWh, 1600);
+  EXPECT_DOUBLE_EQ(days[6].hoursOff, 9);                                   // Thu 26th until 12:00, on since 09:00
+  EXPECT_DOUBLE_EQ(dailyFigures(fixture()[1], options())[2].hoursOff, 0);  // never off
+}
+
+TEST(Report, TableHasPerMachineRowsTotalsCostAndCo2) {
+  const std::string table = renderTable(fixture(), options());
+  EXPECT_NE(table.find("NAMESPACE/NAME"), std::string::npos);
+  EXPECT_NE(table.find("COST"), std::string::npos);
+  EXPECT_NE(table.find("CO2 KG"), std::string::npos);
+  // worker-1: 30.0 h, 3.00 kWh, 0.90 cost, 1.20 kg.
+  const auto row = table.substr(table.find("lab/worker-1"));
+  const std::string line = row.substr(0, row.find('\n'));
+  for (const char* value : {"Active", "30.0", "3.00", "measured", "0.90", "1.20"}) {
+    EXPECT_NE(line.find(value), std::string::npos) << value << " in " << line;
+  }
+  EXPECT_NE(table.find("TOTAL (2 machines)"), std::string::npos);
+  EXPECT_NE(table.find("note: a&b/<gpu>: no power figure"), std::string::npos);
+}
+
+TEST(Report, JsonCarriesFiguresAndTotals) {
+  const auto json = nlohmann::json::parse(renderJson(fixture(), options()));
+  ASSERT_EQ(json["machines"].size(), 2u);
+  const auto& worker = json["machines"][0];
+  EXPECT_EQ(worker["namespace"], "lab");
+  EXPECT_DOUBLE_EQ(worker["kwhSaved"].get<double>(), 3.0);
+  EXPECT_DOUBLE_EQ(worker["cost"].get<double>(), 0.9);
+  EXPECT_DOUBLE_EQ(worker["co2Kg"].get<double>(), 1.2);
+  EXPECT_EQ(worker["source"], "measured");
+  EXPECT_EQ(worker["days"].size(), 7u);
+  EXPECT_EQ(worker["days"][3]["date"], "2026-11-23");
+  EXPECT_DOUBLE_EQ(json["total"]["hoursOff"].get<double>(), 30);
+  EXPECT_DOUBLE_EQ(json["total"]["energySavedWh"].get<double>(), 3000);
+
+  ReportOptions plain = options();
+  plain.pricePerKwh.reset();
+  EXPECT_TRUE(nlohmann::json::parse(renderJson(fixture(), plain))["total"]["cost"].is_null());
+}
+
+TEST(Report, EscapesXmlText) {
+  EXPECT_EQ(escapeXml(R"(<a & 'b' "c">)"), "&lt;a &amp; &apos;b&apos; &quot;c&quot;&gt;");
+}
+
+// Parses `document` with Python's XML parser (a real one, not a regex) and prints the number of
+// <g class="bands"> groups and the data-machine attributes of the machine groups.
+std::string parseWithPython(const std::string& document) {
+  const auto path =
+      std::filesystem::temp_directory_path() / ("power_report_test_" + std::to_string(::getpid()) + ".svg");
+  std::ofstream(path) << document;
+  const std::string command =
+      "/usr/bin/python3 -c 'import sys, xml.dom.minidom as m\n"
+      "d = m.parse(sys.argv[1])\n"
+      "gs = d.getElementsByTagName(\"g\")\n"
+      "print(len([g for g in gs if g.getAttribute(\"class\") == \"bands\"]))\n"
+      "print(\"|\".join(g.getAttribute(\"data-machine\") for g in gs if g.getAttribute(\"class\") == \"machine\"))' " +
+      path.string() + " 2>&1";
+  std::string output;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return "popen failed";
+  std::array<char, 512> buffer{};
+  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
+  const int status = ::pclose(pipe);
+  std::filesystem::remove(path);
+  return status == 0 ? output : "python failed: " + output;
+}
+
+TEST(Report, SvgIsWellFormedWithOneBandGroupPerMachine) {
+  const std::string svg = renderSvg(fixture(), options());
+  EXPECT_EQ(parseWithPython(svg), "2\nlab/worker-1|a&b/<gpu>\n");
+  EXPECT_NE(svg.find(">2.40 kWh<"), std::string::npos) << "Saturday: 24 h off at 100 W";
+  EXPECT_NE(svg.find(">1.60 kWh<"), std::string::npos) << "Monday: 16 h off at 100 W";
+}
+
+TEST(Report, SvgDrawsOneOnBandPerWindowInTheTimeline) {
+  const std::string svg = renderSvg(fixture(), options());
+  std::size_t onBands = 0;
+  for (auto at = svg.find("class=\"on\""); at != std::string::npos; at = svg.find("class=\"on\"", at + 1)) ++onBands;
+  EXPECT_EQ(onBands, 5u);
+}
+
+TEST(Report, HtmlEmbedsTheTableAndTheSvg) {
+  const std::string html = renderHtml(fixture(), options());
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_NE(html.find("lab/worker-1"), std::string::npos);
+  EXPECT_NE(html.find("a&amp;b/&lt;gpu&gt;"), std::string::npos);
+  EXPECT_EQ(html.find("a&b/<gpu>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fivespot::power
