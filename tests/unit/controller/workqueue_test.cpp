@@ -158,12 +158,14 @@ TEST(WorkQueue, ConcurrentWorkersNeverHoldTheSameKey) {
           ++processed;
         }
         queue.add(*key);  // re-added while held: must wait for done()
+        bool enough = false;
         {
           std::lock_guard lock(mutex);
           held.erase(*key);
+          enough = processed > 400;
         }
         queue.done(*key);
-        if (processed > 400) queue.shutDown();
+        if (enough) queue.shutDown();
       }
     });
   }
