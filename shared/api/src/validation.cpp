@@ -54,11 +54,6 @@ std::string_view keyDomain(std::string_view key) {
   return slash == std::string_view::npos ? std::string_view{} : key.substr(0, slash);
 }
 
-bool domainIsOrUnder(std::string_view domain, std::string_view base) {
-  if (domain == base) return true;
-  return domain.size() > base.size() && domain.ends_with(base) && domain[domain.size() - base.size() - 1] == '.';
-}
-
 // The Kubernetes project owns the kubernetes.io and k8s.io domains. Keys directly in them
 // (kubernetes.io/hostname, kubernetes.io/os) are written by Kubernetes components. Some subdomains
 // are explicitly meant for cluster operators (node-role.kubernetes.io/<role>,
@@ -271,8 +266,8 @@ bool isReservedTaintKey(std::string_view key) {
   const std::string_view domain = keyDomain(key);
   // node.kubernetes.io/* (not-ready, unschedulable, ...) and node.cloudprovider.kubernetes.io/*
   // are written by Kubernetes' node lifecycle and cloud controllers; 5spot.finos.org/* are ours.
-  return inCoreKubernetesDomain(domain) || domainIsOrUnder(domain, "node.kubernetes.io") ||
-         domainIsOrUnder(domain, "node.cloudprovider.kubernetes.io") || domain == "5spot.finos.org";
+  return inCoreKubernetesDomain(domain) || domain == "node.kubernetes.io" ||
+         domain == "node.cloudprovider.kubernetes.io" || domain == "5spot.finos.org";
 }
 
 std::vector<FieldProblem> validateSpec(const ScheduledMachineSpec& spec) {
