@@ -6,7 +6,10 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "fivespot/common/error.hpp"
 #include "fivespot/common/time_format.hpp"
+#include "fivespot/power/savings.hpp"
+#include "fivespot/schedule/schedule.hpp"
 
 namespace fivespot::power {
 namespace {
@@ -79,6 +82,64 @@ std::vector<std::string> rowCells(const std::string& name, const std::string& ph
 
 TimeRange lastWeek(TimePoint now) {
   return TimeRange{startOfUtcDay(now) - 6 * kDay, now};
+}
+
+namespace {
+
+void appendNote(MachineReport& report, const std::string& note) {
+  report.note += report.note.empty() ? note : "; " + note;
+}
+
+// The rate for the running off period as the report sees it (no BMC access from the CLI).
+std::optional<SavingsRate> reportRate(const api::ScheduledMachine& machine, const api::HostAgent* agent,
+                                      const StandbyPower& standby) {
+  OnPowerReadings readings;
+  if (agent != nullptr && agent->status.energy) readings.measuredWatts = measuredWatts(*agent->status.energy);
+  if (machine.spec.power) readings.declaredIdleWatts = machine.spec.power->idleWatts;
+  const auto on = chooseOnPower(readings);
+  if (on) return SavingsRate{*on, standby};
+  // The coordinator's closed periods already encode (on - standby); reuse their average.
+  const api::PowerSavings closed = machine.status.powerSavings.value_or(api::PowerSavings{});
+  const auto source = parseOnPowerSource(closed.source);
+  if (closed.hoursOff > 0 && source) {
+    return SavingsRate{OnPower{closed.energySavedWh / closed.hoursOff, *source}, StandbyPower{0, standby.declared}};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+MachineReport buildMachineReport(const api::ScheduledMachine& machine, const api::HostAgent* agent,
+                                 const ReportOptions& options) {
+  MachineReport report;
+  report.ns = machine.metadata.namespace_;
+  report.name = machine.metadata.name;
+  report.phase = machine.status.phase ? toString(*machine.status.phase) : "";
+  report.savings = machine.status.powerSavings.value_or(api::PowerSavings{});
+
+  StandbyPower standby;
+  try {
+    standby = standbyFrom(machine.spec.power ? machine.spec.power->standbyWatts : std::nullopt);
+  } catch (const ValidationError& error) {
+    appendNote(report, error.what());
+  }
+  report.standbyAssumed = !standby.declared;
+  if (const auto rate = reportRate(machine, agent, standby)) {
+    report.netWatts = rate->netWatts();
+    report.savings = savingsAsOf(report.savings, options.now, *rate);
+  } else if (!report.savings.offSince.empty()) {
+    appendNote(report, "off now, but no on-power figure to count it: declare spec.power.idleWatts");
+  }
+
+  try {
+    const auto compiled = schedule::Schedule::compile(machine.spec.schedule);
+    for (const schedule::Window& window : compiled.windows(options.timeline.start, options.timeline.end)) {
+      report.onWindows.push_back(TimeRange{window.start, window.end});
+    }
+  } catch (const ValidationError& error) {
+    appendNote(report, error.what());
+  }
+  return report;
 }
 
 std::vector<DayFigure> dailyFigures(const MachineReport& machine, const ReportOptions& options) {

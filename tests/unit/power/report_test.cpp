@@ -99,6 +99,65 @@ TEST(Report, JsonCarriesFiguresAndTotals) {
   EXPECT_TRUE(nlohmann::json::parse(renderJson(fixture(), plain))["total"]["cost"].is_null());
 }
 
+api::ScheduledMachine scheduledMachine() {
+  api::ScheduledMachine machine;
+  machine.metadata.namespace_ = "lab";
+  machine.metadata.name = "worker-1";
+  machine.spec.schedule.daysOfWeek = {"mon-fri"};
+  machine.spec.schedule.hoursOfDay = {"9-16"};  // whole hours, inclusive: 09:00-17:00
+  machine.spec.power = api::PowerSpec{};
+  machine.spec.power->idleWatts = 120;
+  machine.spec.power->standbyWatts = 10;
+  machine.status.phase = api::Phase::UnScheduled;
+  machine.status.powerSavings = api::PowerSavings{12, 1320, "declared", "2026-11-24T17:00:00Z", "2026-11-25T17:00:00Z"};
+  return machine;
+}
+
+ReportOptions optionsAt(const char* now) {
+  ReportOptions result;
+  result.now = at(now);
+  result.timeline = lastWeek(result.now);
+  return result;
+}
+
+TEST(MachineReportBuilder, CountsTheRunningPeriodAtTheDeclaredFigures) {
+  const MachineReport report = buildMachineReport(scheduledMachine(), nullptr, optionsAt("2026-11-26T08:00:00Z"));
+  EXPECT_EQ(report.phase, "UnScheduled");
+  EXPECT_DOUBLE_EQ(report.savings.hoursOff, 12 + 15);
+  EXPECT_DOUBLE_EQ(report.savings.energySavedWh, 1320 + 15 * 110);
+  EXPECT_EQ(report.netWatts, 110);
+  EXPECT_FALSE(report.standbyAssumed);
+  EXPECT_TRUE(report.note.empty()) << report.note;
+  // Mon 23rd to Thu 26th 09-17 in the timeline Fri 20th .. Thu 26th 08:00; Fri 20th's too.
+  ASSERT_EQ(report.onWindows.size(), 4u);
+  EXPECT_EQ(report.onWindows[0].start, at("2026-11-20T09:00:00Z"));
+  EXPECT_EQ(report.onWindows[0].end, at("2026-11-20T17:00:00Z"));
+}
+
+TEST(MachineReportBuilder, PrefersTheAgentsMeasuredAverage) {
+  api::HostAgent agent;
+  agent.status.energy = api::EnergyReport{"rapl", 3.6e8, 100, "2026-11-25T09:00:00Z"};
+  const MachineReport report = buildMachineReport(scheduledMachine(), &agent, optionsAt("2026-11-26T08:00:00Z"));
+  EXPECT_DOUBLE_EQ(report.savings.energySavedWh, 1320 + 15 * 90);
+  EXPECT_EQ(report.savings.source, "declared");  // the closed 12 h were declared: the weakest wins
+}
+
+TEST(MachineReportBuilder, FallsBackToTheClosedAverageAndNotesProblems) {
+  api::ScheduledMachine machine = scheduledMachine();
+  machine.spec.power.reset();
+  machine.spec.schedule.hoursOfDay = {"25-3"};
+  const MachineReport report = buildMachineReport(machine, nullptr, optionsAt("2026-11-26T08:00:00Z"));
+  EXPECT_DOUBLE_EQ(report.savings.energySavedWh, 1320 + 15 * 110);  // 1320 Wh / 12 h
+  EXPECT_TRUE(report.standbyAssumed);
+  EXPECT_TRUE(report.onWindows.empty());
+  EXPECT_NE(report.note.find("spec.schedule.hoursOfDay[0]"), std::string::npos) << report.note;
+
+  machine.status.powerSavings = api::PowerSavings{0, 0, "", "2026-11-25T17:00:00Z", "2026-11-25T17:00:00Z"};
+  const MachineReport unknown = buildMachineReport(machine, nullptr, optionsAt("2026-11-26T08:00:00Z"));
+  EXPECT_DOUBLE_EQ(unknown.savings.hoursOff, 0);
+  EXPECT_NE(unknown.note.find("declare spec.power.idleWatts"), std::string::npos) << unknown.note;
+}
+
 TEST(Report, EscapesXmlText) {
   EXPECT_EQ(escapeXml(R"(<a & 'b' "c">)"), "&lt;a &amp; &apos;b&apos; &quot;c&quot;&gt;");
 }

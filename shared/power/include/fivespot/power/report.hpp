@@ -37,6 +37,13 @@ struct ReportOptions {
 // The 7 UTC days ending with the day of `now` (the last one cut at `now`).
 TimeRange lastWeek(TimePoint now);
 
+// One machine's row from its objects: savings as of options.now (the running off period at the
+// best on-power figure the report can see: the agent's RAPL average, else spec.power.idleWatts,
+// else the average rate of the closed periods), and its schedule's windows over the timeline.
+// Problems (invalid schedule, no power figure) go into `note`; this never throws for bad specs.
+MachineReport buildMachineReport(const api::ScheduledMachine& machine, const api::HostAgent* agent,
+                                 const ReportOptions& options);
+
 struct DayFigure {
   TimePoint dayStart;  // 00:00 UTC
   double hoursOff = 0;
