@@ -131,12 +131,15 @@ bool SystemHostProbes::isSocket(const std::string& path) {
 CommandOutcome SystemHostProbes::run(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
   CommandOutcome outcome;
   int pipeFds[2];
-  if (::pipe2(pipeFds, O_CLOEXEC | O_NONBLOCK) != 0) {
+  if (::pipe2(pipeFds, O_CLOEXEC) != 0) {
     outcome.error = errnoText("pipe2", errno);
     return outcome;
   }
   FileDescriptor readEnd(pipeFds[0]);
   FileDescriptor writeEnd(pipeFds[1]);
+  // Only our end is non-blocking: the flag lives on the open file description, and a child
+  // writing to a non-blocking pipe would fail with EAGAIN whenever it is full.
+  ::fcntl(readEnd.get(), F_SETFL, O_NONBLOCK);
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
