@@ -193,6 +193,7 @@ void applyOverrides(AgentConfig& config, const ConfigOverrides& overrides) {
   if (overrides.nodeName && !overrides.nodeName->empty()) config.nodeName = *overrides.nodeName;
   if (overrides.procRoot && !overrides.procRoot->empty()) config.procRoot = *overrides.procRoot;
   if (overrides.kubeconfig && !overrides.kubeconfig->empty()) config.kubeconfig = *overrides.kubeconfig;
+  if (overrides.healthAddress && !overrides.healthAddress->empty()) config.healthAddress = *overrides.healthAddress;
   if (overrides.healthPort) {
     const std::string& address = config.healthAddress;
     const auto colon = address.rfind(':');

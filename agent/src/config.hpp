@@ -53,6 +53,7 @@ struct ConfigOverrides {
   std::optional<std::string> procRoot;
   std::optional<std::string> kubeconfig;
   std::optional<int> healthPort;
+  std::optional<std::string> healthAddress;  // host:port; applied before healthPort
   bool once = false;
 };
 

@@ -27,6 +27,7 @@ struct Flags {
   std::string nodeName;
   std::string procRoot;
   std::string kubeconfig;
+  std::string healthAddress;
   int healthPort = -1;
   bool once = false;
   cli::LoggingFlags logging;
@@ -44,6 +45,7 @@ void addFlags(CLI::App& app, Flags& flags) {
   app.add_option("--kubeconfig", flags.kubeconfig, "Kubeconfig of the management cluster")->envname("KUBECONFIG");
   app.add_option("--health-port", flags.healthPort, "Port of /health and /ready (loopback unless configured)")
       ->check(CLI::Range(0, 65535));
+  app.add_option("--health-address", flags.healthAddress, "host:port of /health and /ready (default 127.0.0.1:8082)");
   app.add_flag("--once", flags.once, "Send one heartbeat and exit (0 when it was reported)");
   cli::addLoggingFlags(app, flags.logging);
 }
@@ -54,6 +56,7 @@ ConfigOverrides toOverrides(const Flags& flags) {
   overrides.nodeName = flags.nodeName;
   overrides.procRoot = flags.procRoot;
   overrides.kubeconfig = flags.kubeconfig;
+  overrides.healthAddress = flags.healthAddress;
   if (flags.healthPort >= 0) overrides.healthPort = flags.healthPort;
   overrides.once = flags.once;
   return overrides;

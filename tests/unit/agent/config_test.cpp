@@ -120,6 +120,10 @@ TEST(AgentConfig, ModeRulesApplyAfterOverrides) {
   EXPECT_EQ(node.nodeName, "worker-3");
   EXPECT_EQ(node.procRoot, "/host/proc");
   EXPECT_EQ(node.healthAddress, "127.0.0.1:9100");
+  overrides.healthAddress = "0.0.0.0:8082";
+  overrides.healthPort.reset();
+  applyOverrides(node, overrides);
+  EXPECT_EQ(node.healthAddress, "0.0.0.0:8082");
   EXPECT_TRUE(node.once);
 }
 
