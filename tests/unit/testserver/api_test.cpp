@@ -390,6 +390,16 @@ TEST_F(ResourceApiTest, DiscoveryDocuments) {
   EXPECT_EQ(call("GET", "/apis/policy").body["preferredVersion"]["groupVersion"], "policy/v1");
   EXPECT_EQ(call("GET", "/apis/nope/v1").status, 404);
   EXPECT_EQ(call("GET", "/version").body["major"], "1");
+  // kubectl's client-side validation needs these to exist (see docs/test-server.md).
+  EXPECT_EQ(call("GET", "/openapi/v3").body["paths"]["apis/policy/v1"]["serverRelativeURL"],
+            "/openapi/v3/apis/policy/v1");
+  const auto policy = call("GET", "/openapi/v3/apis/policy/v1").body;
+  EXPECT_EQ(
+      policy["components"]["schemas"]["policy.v1.PodDisruptionBudget"]["x-kubernetes-group-version-kind"][0]["kind"],
+      "PodDisruptionBudget");
+  EXPECT_EQ(api_.handle(makeRequest("GET", "/openapi/v2", "", "")).body, std::string("\x0a\x03"
+                                                                                     "2.0",
+                                                                                     5));
 }
 
 TEST_F(ResourceApiTest, TableOutputForKubectl) {

@@ -177,6 +177,7 @@ std::optional<ApiResponse> ApiServer::Impl::nonResource(const ApiRequest& reques
                               {"platform", "linux/amd64"}});
   }
   if (!parts.empty() && parts[0] == "fault") return fault(request, who);
+  if (!parts.empty() && parts[0] == "openapi") return openApi(parts);
   if (parts.size() == 1 && parts[0] == "api") return jsonResponse(200, registry.coreVersions());
   if (parts.size() == 1 && parts[0] == "apis") return jsonResponse(200, registry.groupList());
   const bool core = !parts.empty() && parts[0] == "api";
@@ -191,6 +192,51 @@ std::optional<ApiResponse> ApiServer::Impl::nonResource(const ApiRequest& reques
     return jsonResponse(200, *doc);
   }
   return std::nullopt;
+}
+
+// kubectl validates manifests against /openapi/v3 before sending them. Each group-version document
+// declares every kind as an object preserving unknown fields: kubectl's client-side validation then
+// accepts any manifest, and the server's own rules (and CRD schemas' defaults) still apply.
+std::optional<ApiResponse> ApiServer::Impl::openApi(const std::vector<std::string>& parts) const {
+  if (parts.size() == 2 && parts[1] == "v2") {
+    // kubectl's client-side validation reads /openapi/v2 as protobuf and skips kinds it does not
+    // find; an otherwise empty document {swagger: "2.0"} (field 1) therefore validates everything.
+    ApiResponse response;
+    response.contentType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+    response.body = std::string(
+        "\x0a\x03"
+        "2.0",
+        5);
+    return response;
+  }
+  if (parts.size() < 2 || parts[1] != "v3") return std::nullopt;
+  if (parts.size() == 2) {
+    nlohmann::json paths = nlohmann::json::object();
+    for (const auto& r : registry.all()) {
+      for (const auto& v : r.versions) {
+        if (!v.served) continue;
+        const std::string path = r.group.empty() ? "api/" + v.name : "apis/" + r.group + "/" + v.name;
+        paths[path] = {{"serverRelativeURL", "/openapi/v3/" + path}};
+      }
+    }
+    return jsonResponse(200, {{"paths", paths}});
+  }
+  const bool core = parts[2] == "api";
+  const std::string group = core ? "" : (parts.size() > 3 ? parts[3] : "");
+  const std::string version = core ? (parts.size() > 3 ? parts[3] : "") : (parts.size() > 4 ? parts[4] : "");
+  nlohmann::json schemas = nlohmann::json::object();
+  for (const auto& r : registry.all()) {
+    if (r.group != group || r.version(version) == nullptr) continue;
+    const std::string name = (group.empty() ? "io.k8s.api.core" : group) + "." + version + "." + r.kind;
+    schemas[name] = {{"type", "object"},
+                     {"x-kubernetes-preserve-unknown-fields", true},
+                     {"x-kubernetes-group-version-kind", {{{"group", group}, {"version", version}, {"kind", r.kind}}}}};
+  }
+  if (schemas.empty()) throw ApiError(404, "NotFound", "the server could not find the requested resource");
+  return jsonResponse(200, {{"openapi", "3.0.0"},
+                            {"info", {{"title", "Kubernetes"}, {"version", "v1.32.0"}}},
+                            {"paths", nlohmann::json::object()},
+                            {"components", {{"schemas", schemas}}}});
 }
 
 ResourceRequest ApiServer::Impl::resolve(const ApiRequest& request) const {

@@ -51,6 +51,7 @@ class ApiServer::Impl {
   ApiResponse route(const ApiRequest& request, const Identity& who);
   std::optional<ApiResponse> nonResource(const ApiRequest& request, const Identity& who);
   ApiResponse fault(const ApiRequest& request, const Identity& who);
+  std::optional<ApiResponse> openApi(const std::vector<std::string>& parts) const;
   Identity authenticate(const ApiRequest& request) const;
   ResourceRequest resolve(const ApiRequest& request) const;
   void authorize(const Identity& who, const ResourceRequest& rr) const;
