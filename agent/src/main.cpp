@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
     const AgentConfig config = loadAgentConfig(flags.configPath, overrides, fileRequired);
     return runAgent(config, shutdown);
   } catch (const Error& e) {
-    spdlog::error("{} error in {}: {}", toString(e.kind()), e.context(), e.what());
+    spdlog::error("{} error: {}", toString(e.kind()), e.what());
     return e.kind() == ErrorKind::Configuration ? 2 : 1;
   }
 }
