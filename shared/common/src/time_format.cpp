@@ -25,7 +25,7 @@ std::optional<TimePoint> tryParseRfc3339(std::string_view text) {
     if (c == 'z') c = 'Z';
   }
   std::istringstream in(s);
-  date::sys_time<std::chrono::microseconds> tp;
+  date::sys_time<std::chrono::microseconds> tp{};
   if (s.back() == 'Z') {
     in >> date::parse("%FT%TZ", tp);
   } else {

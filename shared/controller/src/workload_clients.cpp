@@ -2,49 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include <array>
-#include <cstdint>
-
 #include "fivespot/common/error.hpp"
 #include "fivespot/controller/informer.hpp"
+#include "fivespot/kube/base64.hpp"
 
 namespace fivespot::controller {
-namespace {
-
-// RFC 4648 standard alphabet; whitespace ignored; std::nullopt on any other character.
-std::optional<std::string> decodeBase64(const std::string& text) {
-  static const std::array<std::int8_t, 256> kValues = [] {
-    std::array<std::int8_t, 256> values{};
-    values.fill(-1);
-    const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for (std::size_t i = 0; i < alphabet.size(); ++i)
-      values[static_cast<unsigned char>(alphabet[i])] = static_cast<std::int8_t>(i);
-    return values;
-  }();
-  std::string decoded;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  bool padding = false;
-  for (const char c : text) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-    if (c == '=') {
-      padding = true;
-      continue;
-    }
-    const std::int8_t value = kValues[static_cast<unsigned char>(c)];
-    if (value < 0 || padding) return std::nullopt;  // data after padding is malformed too
-    buffer = (buffer << 6) | static_cast<std::uint32_t>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      decoded.push_back(static_cast<char>((buffer >> bits) & 0xFF));
-    }
-  }
-  return decoded;
-}
-
-}  // namespace
-
 std::string kubeconfigSecretName(const std::string& clusterName) {
   return clusterName + "-kubeconfig";
 }
@@ -55,7 +17,7 @@ std::string kubeconfigFromSecret(const kube::Json& secret) {
   if (data == secret.end() || !data->is_object() || !data->contains("value") || !(*data)["value"].is_string()) {
     throw ConfigError(context, "has no data.value (the kubeconfig Cluster API writes there)");
   }
-  auto text = decodeBase64((*data)["value"].get<std::string>());
+  auto text = kube::base64Decode((*data)["value"].get<std::string>());
   if (!text || text->empty()) throw ConfigError(context, "data.value is not base64-encoded kubeconfig text");
   return *text;
 }

@@ -1,10 +1,10 @@
-#include "base64.hpp"
+#include "fivespot/kube/base64.hpp"
 
 #include <array>
 #include <cctype>
 #include <cstdint>
 
-namespace fivespot::kube::detail {
+namespace fivespot::kube {
 namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -67,4 +67,4 @@ std::string base64Encode(const std::string& bytes) {
   return out;
 }
 
-}  // namespace fivespot::kube::detail
+}  // namespace fivespot::kube

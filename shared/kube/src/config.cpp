@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "base64.hpp"
+#include "fivespot/kube/base64.hpp"
 #include "fivespot/common/error.hpp"
 #include "fivespot/common/yaml_json.hpp"
 
@@ -64,7 +64,7 @@ std::string pemFromDataOrFile(const Source& source, const json& object, const st
                               const std::string& path) {
   const std::string data = optionalString(source, object, key + "-data", path);
   if (!data.empty()) {
-    auto decoded = detail::base64Decode(data);
+    auto decoded = base64Decode(data);
     if (!decoded) source.fail(path + "." + key + "-data", "is not valid base64");
     return *decoded;
   }

@@ -14,7 +14,7 @@
 #include <map>
 #include <mutex>
 
-#include "base64.hpp"
+#include "fivespot/kube/base64.hpp"
 #include "fivespot/kube/config.hpp"
 #include "fivespot/kube/errors.hpp"
 #include "fivespot/kube/http.hpp"
@@ -122,7 +122,7 @@ class CpprestTransport final : public HttpTransport {
                             "cpprestsdk transport can only verify the host named in the server URL");
     }
     if (!config.username.empty()) {
-      basicAuth_ = "Basic " + detail::base64Encode(config.username + ":" + config.password);
+      basicAuth_ = "Basic " + base64Encode(config.username + ":" + config.password);
     }
     initializeThreadPoolOnce();
   }

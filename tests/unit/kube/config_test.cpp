@@ -4,7 +4,7 @@
 
 #include <cstdlib>
 
-#include "base64.hpp"
+#include "fivespot/kube/base64.hpp"
 #include "fivespot/common/error.hpp"
 #include "temp_dir.hpp"
 
@@ -18,7 +18,7 @@ constexpr const char* kCert = "-----BEGIN CERTIFICATE-----\nCLIENT\n-----END CER
 constexpr const char* kKey = "-----BEGIN PRIVATE KEY-----\nKEY\n-----END PRIVATE KEY-----\n";
 
 std::string b64(const std::string& text) {
-  return detail::base64Encode(text);
+  return base64Encode(text);
 }
 
 // Two contexts: "admin" (inline data, current) and "dev" (file paths, token, namespace).
@@ -193,12 +193,12 @@ TEST(KubeconfigTest, DescribeNeverShowsSecrets) {
 
 TEST(Base64Test, RoundTripsAndRejectsGarbage) {
   for (const std::string& text : std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
-    EXPECT_EQ(detail::base64Decode(detail::base64Encode(text)), text);
+    EXPECT_EQ(base64Decode(base64Encode(text)), text);
   }
-  EXPECT_EQ(detail::base64Decode("aGVs\nbG8="), "hello");
-  EXPECT_FALSE(detail::base64Decode("a").has_value());
-  EXPECT_FALSE(detail::base64Decode("ab$d").has_value());
-  EXPECT_FALSE(detail::base64Decode("ab=c").has_value());
+  EXPECT_EQ(base64Decode("aGVs\nbG8="), "hello");
+  EXPECT_FALSE(base64Decode("a").has_value());
+  EXPECT_FALSE(base64Decode("ab$d").has_value());
+  EXPECT_FALSE(base64Decode("ab=c").has_value());
 }
 
 // Sets environment variables for one test and restores them afterwards.
