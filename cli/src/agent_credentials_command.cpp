@@ -15,6 +15,7 @@
 #include "fivespot/api/types.hpp"
 #include "fivespot/common/error.hpp"
 #include "fivespot/common/time_format.hpp"
+#include "fivespot/kube/base64.hpp"
 #include "fivespot/kube/client.hpp"
 #include "kube_flags.hpp"
 
@@ -135,32 +136,15 @@ void applyAndLog(kube::Client& client, const kube::ResourceType& type, const jso
       << "\n";
 }
 
-int base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+' || c == '-') return 62;
-  if (c == '/' || c == '_') return 63;
-  return -1;
-}
-
-// Standard or URL-safe alphabet, padding optional (JWT segments are unpadded base64url).
-std::optional<std::string> base64Decode(std::string_view text) {
-  std::string bytes;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (const char c : text) {
-    if (c == '=') break;
-    const int value = base64Value(c);
-    if (value < 0) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<unsigned>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      bytes.push_back(static_cast<char>((buffer >> bits) & 0xFF));
-    }
+// JWT segments are unpadded base64url (RFC 7515); the kube decoder takes the standard alphabet.
+std::optional<std::string> base64UrlDecode(std::string_view text) {
+  std::string standard(text);
+  for (char& c : standard) {
+    if (c == '-') c = '+';
+    if (c == '_') c = '/';
   }
-  return bytes;
+  standard.append((4 - standard.size() % 4) % 4, '=');
+  return kube::base64Decode(standard);
 }
 
 std::string errnoText() {
@@ -249,7 +233,7 @@ std::string buildAgentKubeconfig(const AgentKubeconfig& input) {
   out << YAML::Key << "cluster" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "server" << YAML::Value << input.server;
   if (!input.caPem.empty()) {
-    out << YAML::Key << "certificate-authority-data" << YAML::Value << base64Encode(input.caPem);
+    out << YAML::Key << "certificate-authority-data" << YAML::Value << kube::base64Encode(input.caPem);
   }
   if (!input.tlsServerName.empty()) out << YAML::Key << "tls-server-name" << YAML::Value << input.tlsServerName;
   if (input.insecureSkipTlsVerify) out << YAML::Key << "insecure-skip-tls-verify" << YAML::Value << true;
@@ -309,34 +293,11 @@ std::chrono::seconds parseTokenDuration(std::string_view text, std::string_view 
   return total;
 }
 
-std::string base64Encode(std::string_view bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string text;
-  text.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const auto chunk = static_cast<unsigned>(static_cast<unsigned char>(bytes[i])) << 16 |
-                       static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 1])) << 8 |
-                       static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 2]));
-    for (const int shift : {18, 12, 6, 0}) text.push_back(kAlphabet[(chunk >> shift) & 0x3F]);
-  }
-  const std::size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    unsigned chunk = static_cast<unsigned>(static_cast<unsigned char>(bytes[i])) << 16;
-    if (rest == 2) chunk |= static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 1])) << 8;
-    text.push_back(kAlphabet[(chunk >> 18) & 0x3F]);
-    text.push_back(kAlphabet[(chunk >> 12) & 0x3F]);
-    text.push_back(rest == 2 ? kAlphabet[(chunk >> 6) & 0x3F] : '=');
-    text.push_back('=');
-  }
-  return text;
-}
-
 std::optional<TimePoint> jwtExpiry(std::string_view token) {
   const std::size_t first = token.find('.');
   const std::size_t second = first == std::string_view::npos ? first : token.find('.', first + 1);
   if (second == std::string_view::npos) return std::nullopt;
-  const auto payload = base64Decode(token.substr(first + 1, second - first - 1));
+  const auto payload = base64UrlDecode(token.substr(first + 1, second - first - 1));
   if (!payload) return std::nullopt;
   const json claims = json::parse(*payload, nullptr, /*allow_exceptions=*/false);
   if (!claims.is_object() || !claims.contains("exp") || !claims["exp"].is_number_integer()) return std::nullopt;

@@ -75,7 +75,6 @@ std::string buildAgentKubeconfig(const AgentKubeconfig& input);
 // minutes. Throws ValidationError naming `flag`.
 std::chrono::seconds parseTokenDuration(std::string_view text, std::string_view flag = "--duration");
 
-std::string base64Encode(std::string_view bytes);
 // The "exp" claim of a JWT (the API server's tokens are JWTs); nullopt when it cannot be read. Only
 // used to tell the user when to rotate: the server may shorten the requested duration.
 std::optional<TimePoint> jwtExpiry(std::string_view token);

@@ -36,7 +36,7 @@ void logToStderr() {
 
 void addKubeFlags(CLI::App& command, KubeFlags& flags, NamespaceFlags namespaces) {
   command.add_option("--kubeconfig", flags.kubeconfig,
-                     "path to the kubeconfig file (default: $KUBECONFIG, ~/.kube/config)");
+                     "path to the kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)");
   command.add_option("--context", flags.context, "kubeconfig context to use (default: current-context)");
   auto* ns = command.add_option("-n,--namespace", flags.namespace_, "namespace (default: the context's namespace)");
   if (namespaces == NamespaceFlags::SingleOrAll) {
