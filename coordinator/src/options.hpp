@@ -11,7 +11,7 @@ namespace fivespot::coordinator {
 struct Options {
   std::string kubeconfig;  // empty: $KUBECONFIG, then in-cluster, then ~/.kube/config
   std::string context;
-  std::string instanceId;  // default POD_NAME, then the host name
+  std::string instanceId;      // default POD_NAME, then the host name
   std::string watchNamespace;  // empty: all namespaces
 
   bool enableLeaderElection = false;
@@ -29,8 +29,12 @@ struct Options {
   int maxConcurrentAdds = 10;
   int maxConcurrentRemovals = 5;
   bool killSwitchForceDelete = false;
-  bool forceFinalizerOnTimeout = false;
   int finalizerTimeoutSeconds = 600;
+  int workers = 4;
+  int evictionParallelism = 8;
+  int drainPollIntervalSeconds = 5;
+  std::string drainTimeoutPolicy = "proceed";  // proceed | stay
+  int workloadNodePollSeconds = 10;
   double kubeApiQps = 50;
   int kubeApiBurst = 100;
 
@@ -38,6 +42,8 @@ struct Options {
 };
 
 void addFlags(CLI::App& app, Options& options);
+// The identity for leases and events: --instance-id, POD_NAME, then the host name.
+std::string instanceIdentity(const Options& options);
 // Checks relations between flags that CLI11 cannot express; throws ConfigError.
 void validate(const Options& options);
 

@@ -1,0 +1,112 @@
+#include "controller.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "fivespot/api/types.hpp"
+#include "fivespot/common/time_format.hpp"
+
+namespace fivespot::coordinator {
+namespace {
+
+constexpr api::Phase kAllPhases[] = {api::Phase::Pending, api::Phase::UnScheduled, api::Phase::Scheduled,
+                                     api::Phase::Active,  api::Phase::Removing,    api::Phase::Inactive,
+                                     api::Phase::Error};
+
+std::string textAt(const kube::Json& object, const char* pointer) {
+  const kube::Json::json_pointer path(pointer);
+  return object.contains(path) && object.at(path).is_string() ? object.at(path).get<std::string>() : std::string{};
+}
+
+bool conditionTrue(const kube::Json& sm, const std::string& type) {
+  for (const auto& condition : sm.value(kube::Json::json_pointer("/status/conditions"), kube::Json::array())) {
+    if (condition.value("type", "") == type) return condition.value("status", "") == "True";
+  }
+  return false;
+}
+
+}  // namespace
+
+void Controller::recordPower(const kube::Json& sm, const std::string& ns, const std::string& name,
+                             const std::string& phase) {
+  const bool inCluster = phase == api::toString(api::Phase::Active) || phase == api::toString(api::Phase::Removing);
+  metrics_.power().setPoweredOn(ns, name, inCluster || conditionTrue(sm, "PoweredOn"));
+  const kube::Json savings = sm.value(kube::Json::json_pointer("/status/powerSavings"), kube::Json::object());
+  const auto source = power::parseOnPowerSource(savings.value("source", ""));
+  if (source && savings.contains("energySavedWh") && savings.at("energySavedWh").is_number()) {
+    metrics_.power().recordSavedEnergy(ns, name, *source, savings.at("energySavedWh").get<double>());
+  }
+}
+
+Controller::Controller(controller::WorkQueue& queue, Reconciler& reconciler, const Caches& caches,
+                       CoordinatorMetrics& metrics, MayAct mayAct)
+    : queue_(queue), reconciler_(reconciler), caches_(caches), metrics_(metrics), mayAct_(std::move(mayAct)) {}
+
+Controller::~Controller() {
+  stop();
+}
+
+void Controller::start(int workers) {
+  for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { work(); });
+}
+
+void Controller::stop() {
+  queue_.shutDown();
+  workers_.clear();  // jthread joins
+}
+
+void Controller::work() {
+  while (const auto key = queue_.get()) {
+    try {
+      if (mayAct_(*key)) reconciler_.reconcile(*key, [this, &key] { return mayAct_(*key); });
+    } catch (const std::exception& error) {
+      // The reconciler reports its own failures; this is a bug, and the worker must survive it.
+      spdlog::error("{}: unexpected error in a reconcile: {}", *key, error.what());
+      queue_.addRateLimited(*key);
+    }
+    queue_.done(*key);
+  }
+}
+
+void Controller::enqueueAll(std::chrono::seconds delay) {
+  for (const auto& key : caches_.scheduledMachineKeys()) {
+    if (delay.count() > 0) {
+      queue_.addAfter(key, delay);
+    } else {
+      queue_.add(key);
+    }
+  }
+}
+
+void Controller::refreshFleetMetrics() {
+  std::map<std::string, std::size_t> byPhase;
+  for (const api::Phase phase : kAllPhases) byPhase[api::toString(phase)] = 0;
+  std::size_t inWindow = 0;
+  std::size_t owned = 0;
+  for (const auto& sm : caches_.scheduledMachines()) {
+    const std::string ns = textAt(sm, "/metadata/namespace");
+    const std::string name = textAt(sm, "/metadata/name");
+    const std::string phase = textAt(sm, "/status/phase");
+    if (!phase.empty()) {
+      ++byPhase[phase];
+      // The phase's start: a removal's own start time when known, else the Ready condition's last
+      // transition (it flips between settled phases, True, and the phases in between, False).
+      std::optional<TimePoint> since = tryParseRfc3339(textAt(sm, "/status/drain/startedAt"));
+      if (!since || phase != api::toString(api::Phase::Removing)) {
+        since.reset();
+        for (const auto& condition : sm.value(kube::Json::json_pointer("/status/conditions"), kube::Json::array())) {
+          if (condition.value("type", "") == "Ready")
+            since = tryParseRfc3339(condition.value("lastTransitionTime", ""));
+        }
+      }
+      metrics_.setPhaseEntered(ns, name, phase, since.value_or(SystemClock::instance().now()));
+    }
+    if (sm.value(kube::Json::json_pointer("/status/inSchedule"), false)) ++inWindow;
+    recordPower(sm, ns, name, phase);
+    if (mayAct_(ns + "/" + name)) ++owned;
+  }
+  metrics_.setMachinesByPhase(byPhase);
+  metrics_.setInWindowMachines(inWindow);
+  metrics_.setOwnedMachines(owned);
+}
+
+}  // namespace fivespot::coordinator

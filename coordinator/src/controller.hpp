@@ -1,0 +1,49 @@
+#pragma once
+// The reconcile workers: --workers threads taking ScheduledMachine keys from the work queue. A key
+// is reconciled only while this instance may act on it (Ownership); otherwise it is dropped here
+// and picked up again when ownership changes (every key is re-queued then).
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "caches.hpp"
+#include "fivespot/controller/workqueue.hpp"
+#include "metrics.hpp"
+#include "reconciler.hpp"
+
+namespace fivespot::coordinator {
+
+class Controller {
+ public:
+  using MayAct = std::function<bool(const std::string& key)>;
+
+  Controller(controller::WorkQueue& queue, Reconciler& reconciler, const Caches& caches, CoordinatorMetrics& metrics,
+             MayAct mayAct);
+  ~Controller();
+  Controller(const Controller&) = delete;
+  Controller& operator=(const Controller&) = delete;
+
+  void start(int workers);
+  // Shuts the queue down and joins the workers (a reconcile in flight finishes first).
+  void stop();
+
+  // Queues every cached key, now or after `delay` (ownership changed).
+  void enqueueAll(std::chrono::seconds delay = std::chrono::seconds(0));
+  // Machines by phase, in-window and owned counts, per-machine phase series: from the cache.
+  void refreshFleetMetrics();
+
+ private:
+  void work();
+  // five_spot_machine_powered_on and five_spot_energy_saved_wh_total from the status.
+  void recordPower(const kube::Json& sm, const std::string& ns, const std::string& name, const std::string& phase);
+
+  controller::WorkQueue& queue_;
+  Reconciler& reconciler_;
+  const Caches& caches_;
+  CoordinatorMetrics& metrics_;
+  const MayAct mayAct_;
+  std::vector<std::jthread> workers_;
+};
+
+}  // namespace fivespot::coordinator

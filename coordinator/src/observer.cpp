@@ -1,0 +1,84 @@
+#include "observer.hpp"
+
+#include "fivespot/api/host_agent.hpp"
+#include "fivespot/api/scheduled_machine.hpp"
+#include "fivespot/coordinator/children.hpp"
+
+namespace fivespot::coordinator {
+
+Observer::Observer(kube::Client& client, const Caches& caches, NodeAccess& nodes, std::string capiVersion,
+                   DecideOptions options, const Clock& clock)
+    : client_(client),
+      caches_(caches),
+      nodes_(nodes),
+      capiVersion_(std::move(capiVersion)),
+      options_(options),
+      clock_(clock) {}
+
+std::optional<Observation> Observer::observe(const std::string& key, const KeyMemory& memory) {
+  const auto object = caches_.scheduledMachine(key);
+  if (!object) return std::nullopt;
+  Observation observation;
+  Observed& o = observation.observed;
+  o.sm = api::parseScheduledMachine(*object);
+  o.capiVersion = capiVersion_;
+  o.options = options_;
+  o.now = clock_.now();
+  o.consecutiveFailures = memory.consecutiveFailures;
+  o.blockingPdbs = memory.blockingPdbs;
+  if (const auto agent = caches_.hostAgent(key)) o.agent = api::parseHostAgent(*agent);
+  observeChildren(o);
+  observeMachineAndNode(key, observation);
+  return observation;
+}
+
+ChildView Observer::child(const std::string& ns, const std::string& apiVersion, const std::string& kind,
+                          const std::string& name) {
+  const auto object = client_.getIfExists(kube::resources::fromApiVersionKind(apiVersion, kind), ns, name);
+  if (!object) return {};
+  return {true, object->contains(kube::Json::json_pointer("/metadata/deletionTimestamp"))};
+}
+
+std::optional<kube::Json> Observer::templateOf(const std::string& ns, const std::optional<api::ObjectReference>& ref) {
+  if (!ref || ref->apiVersion.empty() || ref->kind.empty() || ref->name.empty()) return std::nullopt;
+  const std::string templateNamespace = ref->namespace_.empty() ? ns : ref->namespace_;
+  return client_.getIfExists(kube::resources::fromApiVersionKind(ref->apiVersion, ref->kind), templateNamespace,
+                             ref->name);
+}
+
+void Observer::observeChildren(Observed& o) {
+  const auto& spec = o.sm.spec;
+  const std::string& ns = o.sm.metadata.namespace_;
+  // Only a valid one-of pair names a child; decide() reports the invalid spec.
+  const bool bootstrapValid = spec.bootstrapRef.has_value() != spec.bootstrapSpec.has_value();
+  const bool infrastructureValid = spec.infrastructureRef.has_value() != spec.infrastructureSpec.has_value();
+  if (!bootstrapValid || !infrastructureValid) return;
+  const ChildRef bootstrap = bootstrapChildRef(o.sm);
+  const ChildRef infrastructure = infrastructureChildRef(o.sm);
+  o.bootstrap = child(ns, bootstrap.apiVersion, bootstrap.kind, bootstrap.name);
+  o.infrastructure = child(ns, infrastructure.apiVersion, infrastructure.kind, infrastructure.name);
+  // Templates are needed only to create what is missing.
+  if (!o.bootstrap.exists) o.bootstrapTemplate = templateOf(ns, spec.bootstrapRef);
+  if (!o.infrastructure.exists) o.infrastructureTemplate = templateOf(ns, spec.infrastructureRef);
+}
+
+void Observer::observeMachineAndNode(const std::string& key, Observation& observation) {
+  Observed& o = observation.observed;
+  const std::string name = childName(o.sm);
+  for (const auto& machine : caches_.machinesOf(key)) {
+    if (machine.value(kube::Json::json_pointer("/metadata/name"), "") == name) o.machine = machineViewFromJson(machine);
+  }
+  if (!o.machine || o.machine->nodeName.empty()) return;
+  observation.node = nodes_.locate(o.sm.metadata.namespace_, o.sm.spec.clusterName, o.machine->nodeName);
+  if (const auto node = nodes_.getNode(observation.node, o.machine->nodeName)) o.node = nodeViewFromJson(*node);
+}
+
+void Observer::listPodsOnNode(Observation& observation) {
+  Observed& o = observation.observed;
+  if (!o.node || observation.node.client == nullptr) return;
+  kube::ListOptions options;
+  options.fieldSelector = "spec.nodeName=" + o.node->name;
+  o.podsOnNode = observation.node.client->listAll(kube::resources::pods(), "", options).items;
+}
+
+}  // namespace fivespot::coordinator

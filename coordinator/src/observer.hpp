@@ -1,0 +1,55 @@
+#pragma once
+// Builds the Observed input of decide() for one ScheduledMachine: the ScheduledMachine, its
+// Machine, Node and HostAgent from the informer caches, its bootstrap/infrastructure objects and
+// templates with direct reads (few and not worth a cluster-wide watch of every provider kind), and
+// the Pods on its Node on demand (fieldSelector spec.nodeName) while it drains.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "caches.hpp"
+#include "fivespot/common/clock.hpp"
+#include "fivespot/coordinator/observed.hpp"
+#include "node_access.hpp"
+
+namespace fivespot::coordinator {
+
+// What the I/O layer remembers about a key between reconciles (not in the API: lost on restart,
+// where it is rebuilt within one drain poll).
+struct KeyMemory {
+  int consecutiveFailures = 0;
+  std::vector<std::string> blockingPdbs;
+};
+
+struct Observation {
+  Observed observed;
+  NodeLocation node;  // where the Node and its Pods live (meaningful when the Machine has a nodeRef)
+};
+
+class Observer {
+ public:
+  Observer(kube::Client& client, const Caches& caches, NodeAccess& nodes, std::string capiVersion,
+           DecideOptions options, const Clock& clock);
+
+  // std::nullopt when the ScheduledMachine is not in the cache (deleted). Throws kube errors,
+  // ValidationError (an object that does not parse) and ConfigError (workload kubeconfig).
+  std::optional<Observation> observe(const std::string& key, const KeyMemory& memory);
+  // Fills observed.podsOnNode from the Node's cluster; no-op without a Node.
+  void listPodsOnNode(Observation& observation);
+
+ private:
+  ChildView child(const std::string& ns, const std::string& apiVersion, const std::string& kind,
+                  const std::string& name);
+  std::optional<kube::Json> templateOf(const std::string& ns, const std::optional<api::ObjectReference>& ref);
+  void observeChildren(Observed& observed);
+  void observeMachineAndNode(const std::string& key, Observation& observation);
+
+  kube::Client& client_;
+  const Caches& caches_;
+  NodeAccess& nodes_;
+  const std::string capiVersion_;
+  const DecideOptions options_;
+  const Clock& clock_;
+};
+
+}  // namespace fivespot::coordinator

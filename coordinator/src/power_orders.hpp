@@ -1,0 +1,33 @@
+#pragma once
+// Powering hosts on and off from the coordinator, through shared/power: a Wake-on-LAN packet
+// and/or a Redfish ComputerSystem.Reset, as spec.power configures. The HostAgent side of the
+// orders (desiredPower, powerOffGeneration) is written by the executor.
+#include <memory>
+#include <string>
+
+#include "fivespot/api/types.hpp"
+#include "fivespot/kube/client.hpp"
+#include "fivespot/power/redfish.hpp"
+#include "fivespot/power/wol.hpp"
+
+namespace fivespot::coordinator {
+
+class PowerOrders {
+ public:
+  // `sender` sends the Wake-on-LAN datagrams (UdpDatagramSender in production).
+  PowerOrders(kube::Client& client, std::shared_ptr<power::DatagramSender> sender);
+
+  // Sends what spec.power configures; returns what was done, for the PoweredOn condition. Throws
+  // the power module's errors (WakeOnLanError, RedfishError, ...), ValidationError, ConfigError.
+  std::string powerOn(const api::ScheduledMachine& sm);
+  // Redfish GracefulShutdown, for hosts without an agent. Returns "" when no BMC is configured.
+  std::string gracefulShutdownViaBmc(const api::ScheduledMachine& sm);
+
+ private:
+  std::unique_ptr<power::RedfishClient> redfishClient(const api::ScheduledMachine& sm, const api::Redfish& redfish);
+
+  kube::Client& client_;
+  std::shared_ptr<power::DatagramSender> sender_;
+};
+
+}  // namespace fivespot::coordinator

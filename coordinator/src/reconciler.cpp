@@ -1,0 +1,202 @@
+#include "reconciler.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "fivespot/api/scheduled_machine.hpp"
+#include "fivespot/common/time_format.hpp"
+
+namespace fivespot::coordinator {
+namespace {
+
+using Seconds = std::chrono::duration<double>;
+
+std::string keyOf(const api::ScheduledMachine& sm) {
+  return sm.metadata.namespace_ + "/" + sm.metadata.name;
+}
+
+}  // namespace
+
+std::string failureReason(const std::exception& error) {
+  if (const auto* api = dynamic_cast<const kube::ApiError*>(&error)) {
+    return api->isForbidden() ? "Forbidden" : "APIError";
+  }
+  if (dynamic_cast<const kube::TransportError*>(&error) != nullptr) return "APIUnreachable";
+  if (const auto* typed = dynamic_cast<const Error*>(&error)) {
+    switch (typed->kind()) {
+      case ErrorKind::Configuration:
+        return "ConfigurationError";
+      case ErrorKind::InvalidInput:
+        return "InvalidObject";
+      default:
+        break;
+    }
+  }
+  return "ReconcileFailed";
+}
+
+Reconciler::Reconciler(kube::Client& client, Observer& observer, Executor& executor, Admission& admission,
+                       CoordinatorMetrics& metrics, controller::WorkQueue& queue, const Clock& clock,
+                       ReconcilerOptions options)
+    : client_(client),
+      observer_(observer),
+      executor_(executor),
+      admission_(admission),
+      metrics_(metrics),
+      queue_(queue),
+      clock_(clock),
+      options_(options) {}
+
+KeyMemory& Reconciler::memoryOf(const std::string& key) {
+  std::lock_guard lock(memoryMutex_);
+  return memory_[key];  // std::map: references stay valid while other keys come and go
+}
+
+void Reconciler::forgetKey(const std::string& key) {
+  std::lock_guard lock(memoryMutex_);
+  memory_.erase(key);
+}
+
+ReconcileResult Reconciler::reconcile(const std::string& key, const std::function<bool()>& mayAct) {
+  const auto started = std::chrono::steady_clock::now();
+  ReconcileResult result = ReconcileResult::Failed;
+  result = run(key, memoryOf(key), mayAct);
+  const Seconds took = std::chrono::steady_clock::now() - started;
+  if (result != ReconcileResult::LostOwnership) {
+    metrics_.recordReconcile(result == ReconcileResult::Failed ? "error" : "success", took);
+  }
+  if (result == ReconcileResult::Gone) forgetKey(key);
+  return result;
+}
+
+ReconcileResult Reconciler::run(const std::string& key, KeyMemory& memory, const std::function<bool()>& mayAct) {
+  std::optional<Observation> observation;
+  try {
+    observation = observer_.observe(key, memory);
+    if (!observation) {
+      admission_.settled(key, std::nullopt);
+      queue_.forget(key);
+      return ReconcileResult::Gone;
+    }
+    Decision decision = decideWithPods(*observation);
+    const Observed& observed = observation->observed;
+    if (!admission_.tryStart(key, decision.work, observed.sm.spec.priority)) {
+      spdlog::debug("{}: held back by the concurrency limits", key);
+      queue_.addAfter(key, options_.admissionRetry);
+      return ReconcileResult::HeldBack;
+    }
+    recordEdgeLag(observed, decision);
+    const std::string resourceVersion = executor_.execute(*observation, decision, memory, mayAct);
+    writeStatus(observed, decision, resourceVersion.empty() ? observed.sm.metadata.resourceVersion : resourceVersion);
+    recordDrainEnd(observed, decision);
+    admission_.settled(key, decision.phase);
+    memory.consecutiveFailures = 0;
+    queue_.forget(key);
+    requeue(key, *observation, decision);
+    return ReconcileResult::Done;
+  } catch (const LostOwnership&) {
+    spdlog::info("{}: stopped acting, this instance no longer owns it", key);
+    return ReconcileResult::LostOwnership;
+  } catch (const kube::ApiError& error) {
+    if (error.isConflict() && observation) {
+      // Our view was older than the object: decide again once the cache has caught up.
+      spdlog::debug("{}: status write conflicted ({}); re-reconciling", key, error.serverMessage());
+      queue_.addRateLimited(key);
+      return ReconcileResult::Conflict;
+    }
+    if (!observation) throw;
+    handleFailure(key, memory, *observation, error);
+    return ReconcileResult::Failed;
+  } catch (const std::exception& error) {
+    if (!observation) {
+      spdlog::error("{}: cannot observe: {}", key, error.what());
+      queue_.addRateLimited(key);
+      return ReconcileResult::Failed;
+    }
+    handleFailure(key, memory, *observation, error);
+    return ReconcileResult::Failed;
+  }
+}
+
+Decision Reconciler::decideWithPods(Observation& observation) {
+  Decision decision = decide(observation.observed);
+  // Pods are listed only when the decision is to drain (no cluster-wide pod informer).
+  if (decision.phase == api::Phase::Removing && observation.observed.node && !observation.observed.podsOnNode) {
+    observer_.listPodsOnNode(observation);
+    decision = decide(observation.observed);
+  }
+  return decision;
+}
+
+void Reconciler::writeStatus(const Observed& observed, const Decision& decision, const std::string& resourceVersion) {
+  const kube::Json patch = decision.statusPatch(observed.sm.status);
+  if (patch.empty()) return;
+  const auto& meta = observed.sm.metadata;
+  try {
+    client_.patchStatus(kube::resources::scheduledMachines(), meta.namespace_, meta.name, kube::PatchType::Merge,
+                        {{"metadata", {{"resourceVersion", resourceVersion}}}, {"status", patch}});
+  } catch (const kube::ApiError& error) {
+    if (error.isNotFound()) return;  // deleted once our finalizer was released
+    throw;
+  }
+}
+
+void Reconciler::requeue(const std::string& key, const Observation& observation, const Decision& decision) {
+  std::optional<std::chrono::seconds> after = decision.requeueAfter;
+  const bool waitingOnRemoteNode = observation.node.workloadCluster &&
+                                   (decision.phase == api::Phase::Scheduled || decision.phase == api::Phase::Removing);
+  if (waitingOnRemoteNode && (!after || *after > options_.workloadNodePollInterval)) {
+    after = options_.workloadNodePollInterval;
+  }
+  if (!after) return;
+  if (*after <= std::chrono::seconds(0)) {
+    queue_.add(key);
+  } else {
+    queue_.addAfter(key, *after);
+  }
+}
+
+// Lag = when we act on a window edge - when the edge was. The edge is the nextTransition the
+// previous reconcile wrote: if it has passed and this decision starts the add or the removal the
+// edge asked for, we are acting on that edge now.
+void Reconciler::recordEdgeLag(const Observed& observed, const Decision& decision) {
+  const bool edgeWork = decision.work == WorkKind::Add ||
+                        (decision.work == WorkKind::Removal && decision.status.removalReason == removal::kWindowClosed);
+  if (!edgeWork) return;
+  const auto edge = tryParseRfc3339(observed.sm.status.nextTransition);
+  if (!edge || *edge > observed.now) return;
+  metrics_.recordWindowEdgeLag(clock_.now() - *edge);
+}
+
+void Reconciler::recordDrainEnd(const Observed& observed, const Decision& decision) {
+  if (observed.sm.status.phase != api::Phase::Removing || decision.phase == api::Phase::Removing) return;
+  const auto& drain = observed.sm.status.drain;
+  if (!drain) return;
+  if (const auto started = tryParseRfc3339(drain->startedAt)) metrics_.recordDrainDuration(clock_.now() - *started);
+  metrics_.setDrainBlockedPods(observed.sm.metadata.namespace_, observed.sm.metadata.name, 0);
+}
+
+void Reconciler::handleFailure(const std::string& key, KeyMemory& memory, const Observation& observation,
+                               const std::exception& error) {
+  ++memory.consecutiveFailures;
+  Observed observed = observation.observed;
+  observed.consecutiveFailures = memory.consecutiveFailures;
+  const std::string reason = failureReason(error);
+  spdlog::warn("{}: reconcile failed ({} in a row): {}: {}", key, memory.consecutiveFailures, reason, error.what());
+  Decision failed = recordFailure(observed, reason, error.what());
+  // Only the Warning event and the status; the failed actions are retried by the next decision.
+  std::vector<Action> events;
+  for (const Action& a : failed.actions) {
+    if (std::holds_alternative<action::EmitEvent>(a)) events.push_back(a);
+  }
+  failed.actions = std::move(events);
+  try {
+    KeyMemory unused;
+    executor_.execute(observation, failed, unused, [] { return true; });
+    writeStatus(observed, failed, observed.sm.metadata.resourceVersion);
+  } catch (const std::exception& statusError) {
+    spdlog::warn("{}: could not report the failure in the status: {}", keyOf(observed.sm), statusError.what());
+  }
+  queue_.addRateLimited(key);
+}
+
+}  // namespace fivespot::coordinator
