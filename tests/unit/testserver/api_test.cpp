@@ -1,6 +1,10 @@
 // API semantics through ApiServer::handle, without sockets.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "test_support.hpp"
 
 namespace fivespot::testserver::testing {
@@ -400,6 +404,110 @@ TEST_F(ResourceApiTest, DiscoveryDocuments) {
   EXPECT_EQ(api_.handle(makeRequest("GET", "/openapi/v2", "", "")).body, std::string("\x0a\x03"
                                                                                      "2.0",
                                                                                      5));
+}
+
+// Everything `kubectl apply -k deploy/` sends must be discoverable with its real scope, kind and short
+// names, or kubectl refuses the manifest before sending it.
+TEST_F(ResourceApiTest, DiscoveryServesTheBuiltInsTheDeployManifestsUse) {
+  struct Expected {
+    std::string groupVersion, resource, kind;
+    bool namespaced;
+    std::vector<std::string> shortNames;
+    bool status;
+  };
+  const std::vector<Expected> expected = {
+      {"v1", "services", "Service", true, {"svc"}, true},
+      {"v1", "serviceaccounts", "ServiceAccount", true, {"sa"}, false},
+      {"apps/v1", "deployments", "Deployment", true, {"deploy"}, true},
+      {"apps/v1", "daemonsets", "DaemonSet", true, {"ds"}, true},
+      {"policy/v1", "poddisruptionbudgets", "PodDisruptionBudget", true, {"pdb"}, true},
+      {"rbac.authorization.k8s.io/v1", "roles", "Role", true, {}, false},
+      {"rbac.authorization.k8s.io/v1", "rolebindings", "RoleBinding", true, {}, false},
+      {"rbac.authorization.k8s.io/v1", "clusterroles", "ClusterRole", false, {}, false},
+      {"rbac.authorization.k8s.io/v1", "clusterrolebindings", "ClusterRoleBinding", false, {}, false},
+      {"admissionregistration.k8s.io/v1", "validatingadmissionpolicies", "ValidatingAdmissionPolicy", false, {}, true},
+      {"admissionregistration.k8s.io/v1",
+       "validatingadmissionpolicybindings",
+       "ValidatingAdmissionPolicyBinding",
+       false,
+       {},
+       false},
+  };
+  for (const auto& e : expected) {
+    SCOPED_TRACE(e.groupVersion + " " + e.resource);
+    const auto reply = call("GET", (e.groupVersion == "v1" ? "/api/" : "/apis/") + e.groupVersion);
+    ASSERT_EQ(reply.status, 200);
+    json entry, status;
+    for (const auto& r : reply.body["resources"]) {
+      if (r["name"] == e.resource) entry = r;
+      if (r["name"] == e.resource + "/status") status = r;
+    }
+    ASSERT_TRUE(entry.is_object());
+    EXPECT_EQ(entry["kind"], e.kind);
+    EXPECT_EQ(entry["namespaced"], e.namespaced);
+    EXPECT_EQ(entry.value("shortNames", std::vector<std::string>()), e.shortNames);
+    for (const char* verb : {"create", "get", "list", "watch", "patch", "update", "delete"})
+      EXPECT_NE(std::find(entry["verbs"].begin(), entry["verbs"].end(), verb), entry["verbs"].end()) << verb;
+    EXPECT_EQ(status.is_object(), e.status);
+  }
+  const auto groups = call("GET", "/apis").body["groups"];
+  for (const char* name : {"apps", "rbac.authorization.k8s.io", "admissionregistration.k8s.io"}) {
+    EXPECT_NE(std::find_if(groups.begin(), groups.end(), [&](const json& g) { return g["name"] == name; }),
+              groups.end())
+        << name;
+  }
+  EXPECT_EQ(call("GET", "/openapi/v3").body["paths"]["apis/apps/v1"]["serverRelativeURL"], "/openapi/v3/apis/apps/v1");
+}
+
+TEST_F(ResourceApiTest, WorkloadsAndRbacAreStoredWithTheirScope) {
+  const char* const kDeployments = "/apis/apps/v1/namespaces/default/deployments";
+  const auto deployment = create(kDeployments, {{"apiVersion", "apps/v1"},
+                                                {"kind", "Deployment"},
+                                                {"metadata", {{"name", "web"}}},
+                                                {"spec", {{"replicas", 1}}},
+                                                {"status", {{"replicas", 1}}}});
+  EXPECT_EQ(deployment["metadata"]["namespace"], "default");
+  // Status is a subresource: a main-resource patch keeps it and bumps generation on spec changes.
+  const auto patched =
+      call("PATCH", std::string(kDeployments) + "/web", {{"spec", {{"replicas", 2}}}, {"status", {{"replicas", 9}}}},
+           "application/strategic-merge-patch+json");
+  ASSERT_EQ(patched.status, 200) << patched.body.dump();
+  EXPECT_EQ(patched.body["metadata"]["generation"], 2);
+  EXPECT_EQ(patched.body["status"]["replicas"], 1);
+
+  const auto role = create("/apis/rbac.authorization.k8s.io/v1/clusterroles",
+                           {{"apiVersion", "rbac.authorization.k8s.io/v1"},
+                            {"kind", "ClusterRole"},
+                            {"metadata", {{"name", "reader"}, {"namespace", "ignored"}}},
+                            {"rules", {{{"apiGroups", {""}}, {"resources", {"pods"}}, {"verbs", {"get"}}}}}});
+  EXPECT_FALSE(role["metadata"].contains("namespace"));
+  EXPECT_EQ(call("GET", "/apis/rbac.authorization.k8s.io/v1/namespaces/default/clusterroles/reader").status, 404);
+  EXPECT_EQ(call("GET", "/apis/rbac.authorization.k8s.io/v1/clusterroles/reader").body["rules"][0]["verbs"][0], "get");
+}
+
+TEST_F(ResourceApiTest, AllowListAppliesToRbacAndWorkloadResources) {
+  api_.tokens().add("t0k3n", Identity{"deployer", "", {}});
+  api_.setAuthorizer(Authorizer::fromJson(json::parse(R"({"rules":[
+      {"user":"deployer","verbs":["get","list"],"groups":["rbac.authorization.k8s.io"],"resources":["clusterroles"]},
+      {"user":"deployer","verbs":["*"],"groups":["apps"],"resources":["daemonsets"],"namespaces":["default"]}]})"),
+                                          "test"));
+  auto asDeployer = [&](const std::string& method, const std::string& path, const json& body = nullptr) {
+    auto request = makeRequest(method, path, body.is_null() ? "" : body.dump(), "application/json");
+    request.clientCertificate.reset();
+    request.authorization = "Bearer t0k3n";
+    return send(request);
+  };
+  EXPECT_EQ(asDeployer("GET", "/apis/rbac.authorization.k8s.io/v1/clusterroles").status, 200);
+  const auto denied =
+      asDeployer("POST", "/apis/rbac.authorization.k8s.io/v1/clusterroles", {{"metadata", {{"name", "escalate"}}}});
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_EQ(denied.body["message"],
+            "clusterroles.rbac.authorization.k8s.io is forbidden: User \"deployer\" cannot create resource "
+            "\"clusterroles\" in API group \"rbac.authorization.k8s.io\" at the cluster scope");
+  EXPECT_EQ(
+      asDeployer("POST", "/apis/apps/v1/namespaces/default/daemonsets", {{"metadata", {{"name", "agent"}}}}).status,
+      201);
+  EXPECT_EQ(asDeployer("GET", "/apis/apps/v1/namespaces/kube-system/daemonsets").status, 403);
 }
 
 TEST_F(ResourceApiTest, TableOutputForKubectl) {

@@ -150,14 +150,30 @@ ResourceRegistry::ResourceRegistry() {
       builtin("", "v1", "secrets", "secret", "Secret", true, {}, false),
       builtin("", "v1", "configmaps", "configmap", "ConfigMap", true, {"cm"}, false),
       builtin("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", true, {"sa"}, false, {"token"}),
+      builtin("", "v1", "services", "service", "Service", true, {"svc"}, true),
       builtin("", "v1", "events", "event", "Event", true, {"ev"}, false),
+      builtin("apps", "v1", "deployments", "deployment", "Deployment", true, {"deploy"}, true),
+      builtin("apps", "v1", "daemonsets", "daemonset", "DaemonSet", true, {"ds"}, true),
       builtin("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true, {"pdb"},
               true),
+      builtin("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", true, {}, false),
+      builtin("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", true, {}, false),
+      builtin("rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", false, {}, false),
+      builtin("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding",
+              false, {}, false),
+      builtin("admissionregistration.k8s.io", "v1", "validatingadmissionpolicies", "validatingadmissionpolicy",
+              "ValidatingAdmissionPolicy", false, {}, true),
+      builtin("admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings",
+              "validatingadmissionpolicybinding", "ValidatingAdmissionPolicyBinding", false, {}, false),
       builtin("events.k8s.io", "v1", "events", "event", "Event", true, {"ev"}, false),
       builtin("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, {}, false),
       builtin("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition",
               "CustomResourceDefinition", false, {"crd", "crds"}, true),
   };
+  // `kubectl get all` expands the "all" category through discovery, as kube-apiserver declares it.
+  for (auto& info : resources_) {
+    if (info.id() == "/pods" || info.id() == "/services" || info.group == "apps") info.categories = {"all"};
+  }
 }
 
 void ResourceRegistry::put(ResourceInfo info) {
