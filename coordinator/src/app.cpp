@@ -1,4 +1,5 @@
 #include "app.hpp"
+#include "json_access.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -112,8 +113,7 @@ int run(const Options& o, ShutdownSignal& shutdown) {
 
   caches.onScheduledMachinesChanged([&controller] { controller.refreshFleetMetrics(); });
   caches.onScheduledMachineDeleted([&metrics](const kube::Json& sm) {
-    metrics.forgetMachine(sm.value(kube::Json::json_pointer("/metadata/namespace"), ""),
-                          sm.value(kube::Json::json_pointer("/metadata/name"), ""));
+    metrics.forgetMachine(textAt(sm, "/metadata/namespace"), textAt(sm, "/metadata/name"));
   });
   health.addReadinessCheck("informers", [&caches]() -> std::optional<std::string> {
     const auto pending = caches.unsynced();

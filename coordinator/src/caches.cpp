@@ -1,4 +1,5 @@
 #include "caches.hpp"
+#include "json_access.hpp"
 
 #include "fivespot/api/types.hpp"
 
@@ -7,11 +8,6 @@ namespace {
 
 constexpr const char* kByOwner = "owner";
 constexpr const char* kByNode = "node";
-
-std::string textAt(const kube::Json& object, const char* pointer) {
-  const kube::Json::json_pointer path(pointer);
-  return object.contains(path) && object.at(path).is_string() ? object.at(path).get<std::string>() : std::string{};
-}
 
 std::vector<std::string> selfKey(const kube::Json& object) {
   return {controller::objectKey(object)};
@@ -25,7 +21,7 @@ std::vector<std::string> ownerOfMachine(const kube::Json& machine) {
 }  // namespace
 
 std::optional<std::string> ownerKeyOfMachine(const kube::Json& machine) {
-  const kube::Json labels = machine.value(kube::Json::json_pointer("/metadata/labels"), kube::Json::object());
+  const kube::Json labels = valueAt(machine, "/metadata/labels", kube::Json::object());
   const auto it = labels.find(api::kScheduledMachineLabel);
   if (it == labels.end() || !it->is_string() || it->get<std::string>().empty()) return std::nullopt;
   return textAt(machine, "/metadata/namespace") + "/" + it->get<std::string>();

@@ -1,4 +1,5 @@
 #include "controller.hpp"
+#include "json_access.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -12,13 +13,8 @@ constexpr api::Phase kAllPhases[] = {api::Phase::Pending, api::Phase::UnSchedule
                                      api::Phase::Active,  api::Phase::Removing,    api::Phase::Inactive,
                                      api::Phase::Error};
 
-std::string textAt(const kube::Json& object, const char* pointer) {
-  const kube::Json::json_pointer path(pointer);
-  return object.contains(path) && object.at(path).is_string() ? object.at(path).get<std::string>() : std::string{};
-}
-
 bool conditionTrue(const kube::Json& sm, const std::string& type) {
-  for (const auto& condition : sm.value(kube::Json::json_pointer("/status/conditions"), kube::Json::array())) {
+  for (const auto& condition : valueAt(sm, "/status/conditions", kube::Json::array())) {
     if (condition.value("type", "") == type) return condition.value("status", "") == "True";
   }
   return false;
@@ -30,7 +26,7 @@ void Controller::recordPower(const kube::Json& sm, const std::string& ns, const 
                              const std::string& phase) {
   const bool inCluster = phase == api::toString(api::Phase::Active) || phase == api::toString(api::Phase::Removing);
   metrics_.power().setPoweredOn(ns, name, inCluster || conditionTrue(sm, "PoweredOn"));
-  const kube::Json savings = sm.value(kube::Json::json_pointer("/status/powerSavings"), kube::Json::object());
+  const kube::Json savings = valueAt(sm, "/status/powerSavings", kube::Json::object());
   const auto source = power::parseOnPowerSource(savings.value("source", ""));
   if (source && savings.contains("energySavedWh") && savings.at("energySavedWh").is_number()) {
     metrics_.power().recordSavedEnergy(ns, name, *source, savings.at("energySavedWh").get<double>());
@@ -93,14 +89,14 @@ void Controller::refreshFleetMetrics() {
       std::optional<TimePoint> since = tryParseRfc3339(textAt(sm, "/status/drain/startedAt"));
       if (!since || phase != api::toString(api::Phase::Removing)) {
         since.reset();
-        for (const auto& condition : sm.value(kube::Json::json_pointer("/status/conditions"), kube::Json::array())) {
+        for (const auto& condition : valueAt(sm, "/status/conditions", kube::Json::array())) {
           if (condition.value("type", "") == "Ready")
             since = tryParseRfc3339(condition.value("lastTransitionTime", ""));
         }
       }
       metrics_.setPhaseEntered(ns, name, phase, since.value_or(SystemClock::instance().now()));
     }
-    if (sm.value(kube::Json::json_pointer("/status/inSchedule"), false)) ++inWindow;
+    if (flagAt(sm, "/status/inSchedule")) ++inWindow;
     recordPower(sm, ns, name, phase);
     if (mayAct_(ns + "/" + name)) ++owned;
   }

@@ -1,4 +1,5 @@
 #include "evictions.hpp"
+#include "json_access.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -18,6 +19,7 @@ std::string labelValue(const kube::Json& labels, const std::string& key, bool& p
 }
 
 bool expressionMatches(const kube::Json& expression, const kube::Json& labels) {
+  if (!expression.is_object()) return false;
   const std::string key = expression.value("key", "");
   const std::string op = expression.value("operator", "");
   bool present = false;
@@ -41,11 +43,15 @@ bool selectorMatches(const kube::Json& selector, const kube::Json& labels) {
   if (!selector.is_object()) return false;
   const kube::Json noLabels = kube::Json::object();
   const kube::Json& have = labels.is_object() ? labels : noLabels;
-  for (const auto& [key, value] : selector.value("matchLabels", kube::Json::object()).items()) {
+  const kube::Json matchLabels = selector.value("matchLabels", kube::Json::object());
+  if (!matchLabels.is_object()) return false;
+  for (const auto& [key, value] : matchLabels.items()) {
     bool present = false;
-    if (labelValue(have, key, present) != value.get<std::string>() || !present) return false;
+    if (!value.is_string() || labelValue(have, key, present) != value.get<std::string>() || !present) return false;
   }
-  for (const auto& expression : selector.value("matchExpressions", kube::Json::array())) {
+  const kube::Json expressions = selector.value("matchExpressions", kube::Json::array());
+  if (!expressions.is_array()) return false;
+  for (const auto& expression : expressions) {
     if (!expressionMatches(expression, have)) return false;
   }
   return true;
@@ -111,14 +117,12 @@ std::vector<std::string> Evictor::describeBlocking(const std::vector<std::pair<P
     if (inserted) it->second = client_.list(kube::resources::podDisruptionBudgets(), pod.namespace_).items;
     kube::Json labels = kube::Json::object();
     for (const auto& object : podObjects) {
-      if (object.value(kube::Json::json_pointer("/metadata/uid"), "") == pod.uid)
-        labels = object.value(kube::Json::json_pointer("/metadata/labels"), labels);
+      if (textAt(object, "/metadata/uid") == pod.uid) labels = valueAt(object, "/metadata/labels", labels);
     }
     bool named = false;
     for (const auto& pdb : it->second) {
-      if (!selectorMatches(pdb.value(kube::Json::json_pointer("/spec/selector"), kube::Json()), labels)) continue;
-      described.insert(pod.namespace_ + "/" + pdb.value(kube::Json::json_pointer("/metadata/name"), "") + ": " +
-                       message);
+      if (!selectorMatches(valueAt(pdb, "/spec/selector", kube::Json()), labels)) continue;
+      described.insert(pod.namespace_ + "/" + textAt(pdb, "/metadata/name") + ": " + message);
       named = true;
     }
     if (!named) described.insert(pod.namespace_ + "/" + pod.name + ": " + message);

@@ -1,4 +1,5 @@
 #include "executor.hpp"
+#include "json_access.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -197,7 +198,7 @@ class Executor::Run {
   void updateScheduledMachine(const std::function<bool(kube::Json&)>& mutate) {
     const kube::Json written = kube::updateWithRetry(x_.client_, kube::resources::scheduledMachines(),
                                                      sm_.metadata.namespace_, sm_.metadata.name, mutate);
-    resourceVersion_ = written.value(kube::Json::json_pointer("/metadata/resourceVersion"), resourceVersion_);
+    resourceVersion_ = valueAt(written, "/metadata/resourceVersion", resourceVersion_);
   }
 
   kube::Client& nodeClient() const {
@@ -211,7 +212,7 @@ class Executor::Run {
 
   void setUnschedulable(const std::string& name, bool unschedulable) {
     updateNode(name, [unschedulable](kube::Json& node) {
-      const bool current = node.value(kube::Json::json_pointer("/spec/unschedulable"), false);
+      const bool current = flagAt(node, "/spec/unschedulable");
       if (current == unschedulable) return false;
       node["spec"]["unschedulable"] = unschedulable;
       return true;

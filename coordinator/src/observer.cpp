@@ -1,4 +1,5 @@
 #include "observer.hpp"
+#include "json_access.hpp"
 
 #include "fivespot/api/host_agent.hpp"
 #include "fivespot/api/scheduled_machine.hpp"
@@ -66,7 +67,7 @@ void Observer::observeMachineAndNode(const std::string& key, Observation& observ
   Observed& o = observation.observed;
   const std::string name = childName(o.sm);
   for (const auto& machine : caches_.machinesOf(key)) {
-    if (machine.value(kube::Json::json_pointer("/metadata/name"), "") == name) o.machine = machineViewFromJson(machine);
+    if (textAt(machine, "/metadata/name") == name) o.machine = machineViewFromJson(machine);
   }
   if (!o.machine || o.machine->nodeName.empty()) return;
   observation.node = nodes_.locate(o.sm.metadata.namespace_, o.sm.spec.clusterName, o.machine->nodeName);
