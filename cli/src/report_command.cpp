@@ -13,19 +13,14 @@
 #include "fivespot/common/clock.hpp"
 #include "fivespot/common/error.hpp"
 #include "fivespot/kube/client.hpp"
-#include "fivespot/kube/config.hpp"
 #include "fivespot/power/report.hpp"
+#include "kube_flags.hpp"
 
 namespace fivespot::cli {
 namespace {
 
-constexpr int kExitFailure = 2;
-
 struct ReportFlags {
-  std::string kubeconfig;
-  std::string context;
-  std::string ns;
-  bool allNamespaces = false;
+  KubeFlags kube;
   std::string output = "table";
   std::optional<double> pricePerKwh;
   std::optional<double> gramsCo2PerKwh;
@@ -54,9 +49,9 @@ AgentsByMachine fetchHostAgents(kube::Client& client, const std::string& ns) {
   return agents;
 }
 
-std::vector<power::MachineReport> fetchMachineReports(const ReportFlags& flags, const power::ReportOptions& options) {
-  kube::Client client(kube::loadDefaultConfig(flags.kubeconfig, flags.context));
-  const std::string ns = flags.allNamespaces ? "" : (flags.ns.empty() ? client.config().defaultNamespace : flags.ns);
+// `ns` empty: every namespace.
+std::vector<power::MachineReport> fetchMachineReports(kube::Client& client, const std::string& ns,
+                                                      const power::ReportOptions& options) {
   const AgentsByMachine agents = fetchHostAgents(client, ns);
   std::vector<power::MachineReport> reports;
   for (const auto& item : client.listAll(kube::resources::scheduledMachines(), ns).items) {
@@ -80,17 +75,20 @@ void writeFile(const std::string& path, const std::string& content) {
   if (!file) throw ConfigError(path, "cannot write the report file");
 }
 
-void runReport(const ReportFlags& flags) {
+int runReport(const ReportFlags& flags) {
+  const KubeTarget target = resolveKubeTarget(flags.kube);
+  const auto client = makeClient(target);
   power::ReportOptions options;
   options.now = SystemClock::instance().now();
   options.timeline = power::lastWeek(options.now);
   options.pricePerKwh = flags.pricePerKwh;
   options.gramsCo2PerKwh = flags.gramsCo2PerKwh;
 
-  const std::vector<power::MachineReport> reports = fetchMachineReports(flags, options);
+  const std::vector<power::MachineReport> reports = fetchMachineReports(*client, target.namespace_, options);
   std::cout << (flags.output == "json" ? power::renderJson(reports, options) : power::renderTable(reports, options));
   if (!flags.svgFile.empty()) writeFile(flags.svgFile, power::renderSvg(reports, options));
   if (!flags.htmlFile.empty()) writeFile(flags.htmlFile, power::renderHtml(reports, options));
+  return kExitOk;
 }
 
 }  // namespace
@@ -98,11 +96,7 @@ void runReport(const ReportFlags& flags) {
 void addReportCommand(CLI::App& app) {
   auto flags = std::make_shared<ReportFlags>();
   auto* command = app.add_subcommand("report", "Energy saved by powering machines off outside their windows");
-  command->add_option("--kubeconfig", flags->kubeconfig,
-                      "kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)");
-  command->add_option("--context", flags->context, "kubeconfig context (default: current-context)");
-  command->add_option("-n,--namespace", flags->ns, "namespace (default: the context's)");
-  command->add_flag("-A,--all-namespaces", flags->allNamespaces, "ScheduledMachines in every namespace");
+  addKubeFlags(*command, flags->kube, NamespaceFlags::SingleOrAll);
   command->add_option("-o,--output", flags->output, "table or json")->check(CLI::IsMember({"table", "json"}));
   command->add_option("--price-per-kwh", flags->pricePerKwh, "energy price per kWh: adds a cost column")
       ->check(CLI::PositiveNumber);
@@ -110,14 +104,7 @@ void addReportCommand(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   command->add_option("--svg", flags->svgFile, "also write the last 7 days as an SVG timeline to this file");
   command->add_option("--html", flags->htmlFile, "also write an HTML page (table and timeline) to this file");
-  command->callback([flags] {
-    try {
-      runReport(*flags);
-    } catch (const Error& error) {
-      std::cerr << "error: " << error.what() << "\n";
-      throw CLI::RuntimeError(kExitFailure);
-    }
-  });
+  command->callback([flags] { runClusterCommand([&] { return runReport(*flags); }); });
 }
 
 }  // namespace fivespot::cli

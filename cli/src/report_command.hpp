@@ -5,8 +5,8 @@
 
 namespace fivespot::cli {
 
-// Registers `report`. Cluster and input errors end the process with exit code 2 and the
-// message on stderr.
+// Registers `report`. Exit codes as for every cluster command (kube_flags.hpp): 1 when the cluster
+// refuses or cannot be reached, 2 for bad input (kubeconfig, an unwritable --svg/--html file).
 void addReportCommand(CLI::App& app);
 
 }  // namespace fivespot::cli
