@@ -3,23 +3,14 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <iostream>
 #include <mutex>
-#include <nlohmann/json.hpp>
 
 #include "fivespot/common/error.hpp"
-#include "fivespot/common/yaml_json.hpp"
 #include "fivespot/kube/client.hpp"
 
 namespace fivespot::cli {
 namespace {
-
-std::string environmentVariable(const char* name) {
-  const char* value = std::getenv(name);
-  return value == nullptr ? "" : value;
-}
 
 // The client logs through spdlog's default logger, which writes to stdout; a kubeconfig or JSON on
 // stdout must not be interleaved with log lines.
@@ -44,59 +35,6 @@ void addKubeFlags(CLI::App& command, KubeFlags& flags, NamespaceFlags namespaces
   }
 }
 
-KubeconfigLocation locateKubeconfig(const std::string& explicitPath, const ConfigEnvironment& environment) {
-  if (!explicitPath.empty()) return {KubeconfigLocation::Kind::File, explicitPath, ""};
-  std::string tried;
-  if (!environment.kubeconfig.empty()) {
-    std::size_t start = 0;
-    while (start <= environment.kubeconfig.size()) {
-      const std::size_t end = std::min(environment.kubeconfig.find(':', start), environment.kubeconfig.size());
-      const std::string candidate = environment.kubeconfig.substr(start, end - start);
-      if (!candidate.empty() && environment.fileExists(candidate)) {
-        return {KubeconfigLocation::Kind::File, candidate, ""};
-      }
-      start = end + 1;
-    }
-    tried += "$KUBECONFIG=" + environment.kubeconfig + " (no such file); ";
-  }
-  if (!environment.serviceHost.empty()) return {KubeconfigLocation::Kind::InCluster, "", ""};
-  tried += "in-cluster (KUBERNETES_SERVICE_HOST not set)";
-  if (!environment.home.empty()) {
-    const std::string homeConfig = (std::filesystem::path(environment.home) / ".kube" / "config").string();
-    if (environment.fileExists(homeConfig)) return {KubeconfigLocation::Kind::File, homeConfig, ""};
-    tried += "; " + homeConfig + " (no such file)";
-  }
-  return {KubeconfigLocation::Kind::None, "", tried};
-}
-
-ConfigEnvironment processEnvironment() {
-  return ConfigEnvironment{
-      environmentVariable("KUBECONFIG"),
-      environmentVariable("KUBERNETES_SERVICE_HOST"),
-      environmentVariable("HOME"),
-      [](const std::string& path) { return std::filesystem::exists(path); },
-  };
-}
-
-std::string kubeconfigClusterName(const nlohmann::json& kubeconfig, const std::string& context,
-                                  const std::string& origin) {
-  const std::string contextName = !context.empty() ? context : kubeconfig.value("current-context", std::string());
-  if (contextName.empty())
-    throw ConfigError("kubeconfig " + origin, "current-context is not set and no --context given");
-  const auto contexts = kubeconfig.find("contexts");
-  if (contexts != kubeconfig.end() && contexts->is_array()) {
-    for (const auto& entry : *contexts) {
-      if (!entry.is_object() || entry.value("name", std::string()) != contextName) continue;
-      const auto body = entry.find("context");
-      if (body != entry.end() && body->is_object() && body->contains("cluster") && (*body)["cluster"].is_string()) {
-        return (*body)["cluster"].get<std::string>();
-      }
-      throw ConfigError("kubeconfig " + origin, "context " + contextName + " names no cluster");
-    }
-  }
-  throw ConfigError("kubeconfig " + origin, "no context named " + contextName);
-}
-
 std::string effectiveNamespace(const KubeFlags& flags, const std::string& contextNamespace) {
   if (flags.allNamespaces) {
     if (!flags.namespace_.empty()) {
@@ -109,21 +47,9 @@ std::string effectiveNamespace(const KubeFlags& flags, const std::string& contex
 }
 
 KubeTarget resolveKubeTarget(const KubeFlags& flags) {
-  const KubeconfigLocation location = locateKubeconfig(flags.kubeconfig, processEnvironment());
   KubeTarget target;
-  switch (location.kind) {
-    case KubeconfigLocation::Kind::File:
-      target.config = kube::loadKubeconfigFile(location.path, flags.context);
-      target.clusterName =
-          kubeconfigClusterName(yamlToJson(readFile(location.path), location.path), flags.context, location.path);
-      break;
-    case KubeconfigLocation::Kind::InCluster:
-      target.config = kube::inClusterConfig();
-      target.clusterName = "in-cluster";
-      break;
-    case KubeconfigLocation::Kind::None:
-      throw ConfigError("kubernetes config", "no configuration found; tried " + location.tried);
-  }
+  target.config = kube::loadDefaultConfig(flags.kubeconfig, flags.context);
+  target.clusterName = target.config.clusterName.empty() ? "in-cluster" : target.config.clusterName;
   target.namespace_ = effectiveNamespace(flags, target.config.defaultNamespace);
   return target;
 }

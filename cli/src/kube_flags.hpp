@@ -6,7 +6,6 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <memory>
-#include <nlohmann/json_fwd.hpp>
 #include <string>
 
 #include "fivespot/kube/config.hpp"
@@ -33,32 +32,6 @@ enum class NamespaceFlags { Single, SingleOrAll };
 // Adds --kubeconfig, --context, -n/--namespace and, for SingleOrAll, -A/--all-namespaces.
 void addKubeFlags(CLI::App& command, KubeFlags& flags, NamespaceFlags namespaces);
 
-// Where the cluster configuration comes from, in kubectl's order: the --kubeconfig path, the first
-// existing file of $KUBECONFIG (a ':'-separated list), in-cluster when KUBERNETES_SERVICE_HOST is
-// set, then ~/.kube/config. Mirrors kube::loadDefaultConfig, but also names the file so that the
-// kubeconfig's cluster entry can be read (agent-credentials copies its name).
-struct KubeconfigLocation {
-  enum class Kind { File, InCluster, None } kind = Kind::None;
-  std::string path;   // for File
-  std::string tried;  // for None: what was looked at, for the error message
-};
-
-struct ConfigEnvironment {
-  std::string kubeconfig;   // $KUBECONFIG
-  std::string serviceHost;  // $KUBERNETES_SERVICE_HOST
-  std::string home;         // $HOME
-  std::function<bool(const std::string&)> fileExists;
-};
-
-// Pure: the decision only, over the given environment.
-KubeconfigLocation locateKubeconfig(const std::string& explicitPath, const ConfigEnvironment& environment);
-ConfigEnvironment processEnvironment();
-
-// The name of the cluster entry that `context` (empty: current-context) of a kubeconfig refers to.
-// Throws ConfigError naming `origin` when the context or its cluster field is missing.
-std::string kubeconfigClusterName(const nlohmann::json& kubeconfig, const std::string& context,
-                                  const std::string& origin);
-
 // Pure: the namespace a command works in; empty means all namespaces (-A). Throws ValidationError
 // when -n and -A are both given.
 std::string effectiveNamespace(const KubeFlags& flags, const std::string& contextNamespace);
@@ -69,7 +42,9 @@ struct KubeTarget {
   std::string namespace_;   // empty: all namespaces
 };
 
-// Reads the configuration the flags select. Throws ConfigError when there is none or it is invalid.
+// Reads the configuration the flags select, in kubectl's order (kube::loadDefaultConfig): the
+// --kubeconfig path, the first existing file of $KUBECONFIG, in-cluster, ~/.kube/config. Throws
+// ConfigError when there is none or it is invalid, ValidationError for -n with -A.
 KubeTarget resolveKubeTarget(const KubeFlags& flags);
 std::unique_ptr<kube::Client> makeClient(const KubeTarget& target);
 

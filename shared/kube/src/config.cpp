@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "fivespot/kube/base64.hpp"
 #include "fivespot/common/error.hpp"
 #include "fivespot/common/yaml_json.hpp"
+#include "fivespot/kube/base64.hpp"
 
 namespace fivespot::kube {
 namespace {
@@ -130,6 +130,7 @@ ClusterConfig parseKubeconfig(const json& root, const Source& source, const std:
   const json& context = namedEntry(source, root, "contexts", "context", contextName,
                                    requestedContext.empty() ? "current-context" : "(requested context)");
   const std::string clusterName = requiredString(source, context, "cluster", contextPath);
+  config.clusterName = clusterName;
   applyCluster(source, namedEntry(source, root, "clusters", "cluster", clusterName, contextPath + ".cluster"),
                "clusters[name=" + clusterName + "].cluster", config);
   const std::string userName = optionalString(source, context, "user", contextPath);

@@ -3,49 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-#include <set>
-
 #include "fivespot/common/error.hpp"
-#include "fivespot/common/yaml_json.hpp"
+#include "temp_dir.hpp"
 
 namespace fivespot::cli {
 namespace {
-
-ConfigEnvironment environmentWith(std::string kubeconfig, std::string serviceHost, std::set<std::string> files) {
-  return ConfigEnvironment{std::move(kubeconfig), std::move(serviceHost), "/home/op",
-                           [files = std::move(files)](const std::string& path) { return files.count(path) > 0; }};
-}
-
-TEST(LocateKubeconfig, ExplicitPathWinsEvenIfMissing) {
-  const auto location = locateKubeconfig("/tmp/given", environmentWith("/a", "10.0.0.1", {"/a"}));
-  EXPECT_EQ(location.kind, KubeconfigLocation::Kind::File);
-  EXPECT_EQ(location.path, "/tmp/given");
-}
-
-TEST(LocateKubeconfig, FirstExistingFileOfKubeconfigList) {
-  const auto location = locateKubeconfig("", environmentWith("/missing:/b:/c", "", {"/b", "/c"}));
-  EXPECT_EQ(location.kind, KubeconfigLocation::Kind::File);
-  EXPECT_EQ(location.path, "/b");
-}
-
-TEST(LocateKubeconfig, InClusterBeforeHomeConfig) {
-  const auto location = locateKubeconfig("", environmentWith("/missing", "10.0.0.1", {"/home/op/.kube/config"}));
-  EXPECT_EQ(location.kind, KubeconfigLocation::Kind::InCluster);
-}
-
-TEST(LocateKubeconfig, HomeConfigLast) {
-  const auto location = locateKubeconfig("", environmentWith("", "", {"/home/op/.kube/config"}));
-  EXPECT_EQ(location.kind, KubeconfigLocation::Kind::File);
-  EXPECT_EQ(location.path, "/home/op/.kube/config");
-}
-
-TEST(LocateKubeconfig, NothingFoundListsWhatWasTried) {
-  const auto location = locateKubeconfig("", environmentWith("/missing", "", {}));
-  EXPECT_EQ(location.kind, KubeconfigLocation::Kind::None);
-  EXPECT_THAT(location.tried, ::testing::HasSubstr("$KUBECONFIG=/missing"));
-  EXPECT_THAT(location.tried, ::testing::HasSubstr("/home/op/.kube/config (no such file)"));
-}
 
 const char* kKubeconfig = R"(
 apiVersion: v1
@@ -56,22 +18,50 @@ clusters:
     cluster: {server: "https://prod:6443"}
   - name: lab-cluster
     cluster: {server: "https://lab:6443"}
+users:
+  - name: admin
+    user: {token: admin-token}
 contexts:
   - name: admin@prod
     context: {cluster: prod-cluster, user: admin}
   - name: admin@lab
-    context: {cluster: lab-cluster, user: admin}
+    context: {cluster: lab-cluster, user: admin, namespace: lab-team}
   - name: broken
     context: {user: admin}
 )";
 
-TEST(KubeconfigClusterName, FollowsCurrentOrGivenContext) {
-  const auto kubeconfig = yamlToJson(kKubeconfig, "test");
-  EXPECT_EQ(kubeconfigClusterName(kubeconfig, "", "test"), "prod-cluster");
-  EXPECT_EQ(kubeconfigClusterName(kubeconfig, "admin@lab", "test"), "lab-cluster");
-  EXPECT_THROW(kubeconfigClusterName(kubeconfig, "nope", "test"), ConfigError);
-  EXPECT_THROW(kubeconfigClusterName(kubeconfig, "broken", "test"), ConfigError);
-  EXPECT_THROW(kubeconfigClusterName(nlohmann::json::object(), "", "test"), ConfigError);
+// The kubeconfig is named explicitly, so $KUBECONFIG, in-cluster and ~/.kube/config are never read
+// (their order is kube::loadDefaultConfig's, tested in tests/unit/kube).
+TEST(ResolveKubeTarget, ClusterNameAndNamespaceFollowTheContext) {
+  kube::testing::TempDir dir;
+  KubeFlags flags;
+  flags.kubeconfig = dir.write("config", kKubeconfig);
+
+  const KubeTarget current = resolveKubeTarget(flags);
+  EXPECT_EQ(current.clusterName, "prod-cluster");
+  EXPECT_EQ(current.config.server, "https://prod:6443");
+  EXPECT_EQ(current.namespace_, "default");
+
+  flags.context = "admin@lab";
+  const KubeTarget lab = resolveKubeTarget(flags);
+  EXPECT_EQ(lab.clusterName, "lab-cluster");
+  EXPECT_EQ(lab.namespace_, "lab-team");
+
+  flags.namespace_ = "other";
+  EXPECT_EQ(resolveKubeTarget(flags).namespace_, "other");
+}
+
+TEST(ResolveKubeTarget, UnusableConfigurationIsAConfigError) {
+  kube::testing::TempDir dir;
+  KubeFlags flags;
+  flags.kubeconfig = dir.write("config", kKubeconfig);
+  flags.context = "nope";
+  EXPECT_THROW(resolveKubeTarget(flags), ConfigError);
+  flags.context = "broken";
+  EXPECT_THROW(resolveKubeTarget(flags), ConfigError);
+  flags.context.clear();
+  flags.kubeconfig = (dir.path() / "missing").string();
+  EXPECT_THROW(resolveKubeTarget(flags), ConfigError);
 }
 
 TEST(EffectiveNamespace, FlagThenContextThenDefault) {

@@ -4,8 +4,8 @@
 
 #include <cstdlib>
 
-#include "fivespot/kube/base64.hpp"
 #include "fivespot/common/error.hpp"
+#include "fivespot/kube/base64.hpp"
 #include "temp_dir.hpp"
 
 namespace fivespot::kube {
@@ -77,6 +77,7 @@ TEST(KubeconfigTest, CurrentContextWithInlineData) {
   const ClusterConfig config = loadKubeconfigFile(path);
 
   EXPECT_EQ(config.contextName, "admin");
+  EXPECT_EQ(config.clusterName, "prod");
   EXPECT_EQ(config.server, "https://10.0.0.1:6443");
   EXPECT_EQ(config.caPem, kCa);
   EXPECT_EQ(config.clientCertPem, kCert);
@@ -98,6 +99,7 @@ TEST(KubeconfigTest, ExplicitContextWithFilePathsResolvedAgainstTheKubeconfigDir
   const ClusterConfig config = loadKubeconfigFile(path, "dev");
 
   EXPECT_EQ(config.contextName, "dev");
+  EXPECT_EQ(config.clusterName, "dev");
   EXPECT_EQ(config.server, "https://dev.example:443");
   EXPECT_EQ(config.caPem, kCa);
   EXPECT_EQ(config.clientCertPem, kCert);
@@ -105,6 +107,18 @@ TEST(KubeconfigTest, ExplicitContextWithFilePathsResolvedAgainstTheKubeconfigDir
   EXPECT_EQ(config.tokenFile, (dir.path() / "kube/token").string());
   EXPECT_EQ(config.tlsServerName, "dev.example");
   EXPECT_EQ(config.defaultNamespace, "team-a");
+}
+
+// The cluster entry's name is what a generated kubeconfig copies (kubectl 5spot agent-credentials);
+// it is the one the context points at, not the context's own name.
+TEST(KubeconfigTest, ClusterNameIsTheEntryTheContextNames) {
+  const std::string text =
+      "current-context: admin@lab\n"
+      "contexts: [{name: admin@lab, context: {cluster: lab-cluster}}, {name: ops, context: {cluster: prod}}]\n"
+      "clusters: [{name: lab-cluster, cluster: {server: 'https://lab'}}, {name: prod, cluster: {server: "
+      "'https://prod'}}]\n";
+  EXPECT_EQ(loadKubeconfigText(text, "secret lab/lab-kubeconfig").clusterName, "lab-cluster");
+  EXPECT_EQ(loadKubeconfigText(text, "secret lab/lab-kubeconfig", "ops").clusterName, "prod");
 }
 
 TEST(KubeconfigTest, MissingContextIsAConfigErrorNamingFileAndField) {
@@ -240,6 +254,7 @@ TEST(InClusterConfigTest, ReadsServiceAccountTreeAndEnvironment) {
   EXPECT_EQ(config.tokenFile, (dir.path() / "sa/token").string());
   EXPECT_TRUE(config.token.empty());  // read (and re-read) from the file by the transport
   EXPECT_EQ(config.defaultNamespace, "fivespot-system");
+  EXPECT_TRUE(config.clusterName.empty());  // no kubeconfig, so no cluster entry to name
   EXPECT_EQ(config.describe(), "server=https://10.96.0.1:443 context=in-cluster auth=token-file ca=inline");
 }
 

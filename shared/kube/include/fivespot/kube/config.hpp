@@ -17,6 +17,7 @@ struct ClusterConfig {
   bool insecureSkipTlsVerify = false;  // only when the kubeconfig says so explicitly
   std::string tlsServerName;
   std::string contextName;        // for messages
+  std::string clusterName;        // the kubeconfig's cluster entry the context names; empty in-cluster
   std::string defaultNamespace = "default";
 
   // "server=https://… context=… auth=client-cert|token|token-file|none ca=inline|system"
