@@ -126,7 +126,7 @@ TEST(DemoTimeline, DrainProgressNamesTheBlockingBudget) {
        {{"phase", "Removing"},
         {"drain", {{"podsRemaining", 1}, {"blockingPdbs", {"5spot-demo/web: needs 1 healthy pods"}}}}}}};
   EXPECT_THAT(describeScheduledMachine(&before, after),
-              ElementsAre("drain: 1 pod left, blocked by PodDisruptionBudget 5spot-demo/web: needs 1 healthy pods"));
+              ElementsAre("drain: 1 pod left, eviction refused: 5spot-demo/web: needs 1 healthy pods"));
 }
 
 TEST(DemoTimeline, NodeRefJoinAndLeave) {
@@ -147,6 +147,14 @@ TEST(DemoTimeline, HostAgentOrdersAndReports) {
       describeHostAgent(&before, after),
       ElementsAre("coordinator orders power Off", "coordinator orders power-off (kill switch: no drain confirmation)",
                   "agent reports the host not ready: exit code 1", "agent reports power PoweringOff"));
+}
+
+TEST(DemoTimeline, HostAgentRegistration) {
+  const Json registered = {{"spec", {{"desiredPower", "Off"}}}};
+  EXPECT_THAT(describeHostAgent(nullptr, registered), ElementsAre("HostAgent registered (desired power Off)"));
+  Json running = registered;
+  running["status"] = {{"powerState", "On"}};
+  EXPECT_TRUE(describeHostAgent(&registered, running).empty());
 }
 
 TEST(DemoTimeline, NodeAndPodLifecycle) {

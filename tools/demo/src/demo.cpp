@@ -193,6 +193,7 @@ class DemoRun {
       manifests_[host.name] = std::move(manifest);
     }
     workload_ = yamlDocumentsToJson(readFile((examples / "workload.yaml").string()), "workload.yaml");
+    hostAgents_ = yamlDocumentsToJson(readFile((examples / "hostagents.yaml").string()), "hostagents.yaml");
   }
 
   void startApiServer() {
@@ -217,6 +218,8 @@ class DemoRun {
                      {"metadata", {{"name", kSpareNode}, {"labels", {{"kubernetes.io/hostname", kSpareNode}}}}}});
     client_->patchStatus(kube::resources::nodes(), "", kSpareNode, kube::PatchType::Merge,
                          {{"status", readyNodeStatus()}});
+    // Registering the hosts is the operator's part (the coordinator only writes orders into them).
+    for (const Json& hostAgent : hostAgents_) client_->create(kube::resources::hostAgents(), kNamespace, hostAgent);
   }
 
   void startHost(Host& host) {
@@ -398,6 +401,8 @@ class DemoRun {
   void onMagicPacket(const std::string& mac) {
     for (const Host& host : hosts_) {
       if (host.mac != mac) continue;
+      // Senders repeat the packet (UDP may drop one): a host that is already on just ignores it.
+      if (fs::exists(host.poweredOnMarker)) return;
       std::ofstream(host.poweredOnMarker) << "on\n";
       {
         const std::lock_guard lock(seen_.mutex);
@@ -502,14 +507,24 @@ class DemoRun {
     timeline_.say("demo", "ReplicaSet: " + evicted + " is leaving demo-a, started " + name + " on " + kSpareNode);
   }
 
+  // Runs a kubectl-5spot command to completion; returns its exit code (nullopt on timeout) and
+  // its whole output.
+  std::pair<std::optional<int>, std::vector<std::string>> runCli(const std::string& logName,
+                                                                 std::vector<std::string> args) {
+    args.insert(args.begin(), (bin_ / "kubectl-5spot").string());
+    args.insert(args.end(), {"-n", kNamespace, "--kubeconfig", kubeconfig_});
+    ChildProcess command(std::move(args), {}, (work_ / "logs" / (logName + ".log")).string());
+    const auto code = command.wait(60s);
+    // The exit can be seen before the last output is read: wait for the end of the output.
+    command.waitForLine([](const std::string&) { return false; }, 5s);
+    return {code, command.lines()};
+  }
+
   void flipKillSwitch() {
     timeline_.say("operator", "$ kubectl 5spot kill-switch demo-b on");
-    ChildProcess command({(bin_ / "kubectl-5spot").string(), "kill-switch", "demo-b", "on", "-n", kNamespace,
-                          "--kubeconfig", kubeconfig_},
-                         {}, (work_ / "logs" / "kill-switch.log").string());
-    const auto code = command.wait(30s);
-    for (const auto& line : command.lines()) timeline_.say("operator", line);
-    if (code != 0) throw Error(ErrorKind::Transient, "kubectl-5spot kill-switch", "failed:\n" + command.tail());
+    const auto [code, output] = runCli("kill-switch", {"kill-switch", "demo-b", "on"});
+    for (const auto& line : output) timeline_.say("operator", line);
+    if (code != 0) throw Error(ErrorKind::Transient, "kubectl-5spot kill-switch", "failed (see its log)");
   }
 
   bool allFinished() {
@@ -527,11 +542,8 @@ class DemoRun {
     const std::string svg = (work_ / "report.svg").string();
     timeline_.raw("");
     timeline_.raw("$ kubectl 5spot report -n " + std::string(kNamespace) + " --svg " + svg);
-    ChildProcess report(
-        {(bin_ / "kubectl-5spot").string(), "report", "-n", kNamespace, "--kubeconfig", kubeconfig_, "--svg", svg}, {},
-        (work_ / "logs" / "report.log").string());
-    const auto code = report.wait(60s);
-    for (const auto& line : report.lines()) timeline_.raw(line);
+    const auto [code, output] = runCli("report", {"report", "--svg", svg});
+    for (const auto& line : output) timeline_.raw(line);
     if (code == 0) timeline_.raw("report picture: " + svg);
   }
 
@@ -574,6 +586,7 @@ class DemoRun {
   std::vector<Host> hosts_;
   std::map<std::string, Json> manifests_;
   std::vector<Json> workload_;
+  std::vector<Json> hostAgents_;
   Plan plan_;
   std::string kubeconfig_;
   Observations seen_;

@@ -60,7 +60,7 @@ void describeDrain(const Json* before, const Json& after, std::vector<std::strin
   const Json blocking = now.value("blockingPdbs", Json::array());
   if (was.value("podsRemaining", -1) == left && was.value("blockingPdbs", Json::array()) == blocking) return;
   std::string line = "drain: " + std::to_string(left) + (left == 1 ? " pod left" : " pods left");
-  if (!blocking.empty()) line += ", blocked by PodDisruptionBudget " + joinList(blocking);
+  if (!blocking.empty()) line += ", eviction refused: " + joinList(blocking);
   lines.push_back(std::move(line));
 }
 
@@ -92,6 +92,10 @@ std::vector<std::string> describeScheduledMachine(const Json* before, const Json
 
 std::vector<std::string> describeHostAgent(const Json* before, const Json& after) {
   std::vector<std::string> lines;
+  if (before == nullptr) {
+    lines.push_back("HostAgent registered (desired power " + text(&after, "/spec/desiredPower") + ")");
+    return lines;
+  }
   const auto changed = [&](const char* pointer) { return text(before, pointer) != text(&after, pointer); };
   if (changed("/spec/desiredPower") && !text(&after, "/spec/desiredPower").empty())
     lines.push_back("coordinator orders power " + text(&after, "/spec/desiredPower"));
@@ -116,8 +120,9 @@ std::vector<std::string> describeHostAgent(const Json* before, const Json& after
   if (changed("/status/drainConfirmedGeneration") && text(&after, "/status/drainConfirmedGeneration") != "0")
     lines.push_back("agent confirms no workload is left on the host (generation " +
                     text(&after, "/status/drainConfirmedGeneration") + ")");
-  if (changed("/status/powerState") && !text(&after, "/status/powerState").empty())
-    lines.push_back("agent reports power " + text(&after, "/status/powerState"));
+  // A running agent reports On; only the way down (PoweringOff, Off) is news on the timeline.
+  const std::string power = text(&after, "/status/powerState");
+  if (changed("/status/powerState") && !power.empty() && power != "On") lines.push_back("agent reports power " + power);
   return lines;
 }
 
