@@ -98,8 +98,10 @@ int run(const Options& o, ShutdownSignal& shutdown) {
   Reconciler reconciler(client, observer, executor, admission, metrics, queue, clock, reconcilerOptions);
 
   std::unique_ptr<Ownership> ownership;
-  Controller controller(queue, reconciler, caches, metrics,
-                        [&ownership](const std::string& key) { return ownership && ownership->mayAct(key); });
+  Controller controller(
+      queue, reconciler, caches, metrics,
+      [&ownership](const std::string& key) { return ownership ? ownership->access(key) : Access::Denied; },
+      seconds(o.leaseDurationSeconds));
   controller::KubeLeaseClient leases(client);
   Ownership::Callbacks callbacks;
   callbacks.onOwnershipChanged = [&controller](seconds settleDelay) {

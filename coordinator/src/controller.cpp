@@ -34,8 +34,13 @@ void Controller::recordPower(const kube::Json& sm, const std::string& ns, const 
 }
 
 Controller::Controller(controller::WorkQueue& queue, Reconciler& reconciler, const Caches& caches,
-                       CoordinatorMetrics& metrics, MayAct mayAct)
-    : queue_(queue), reconciler_(reconciler), caches_(caches), metrics_(metrics), mayAct_(std::move(mayAct)) {}
+                       CoordinatorMetrics& metrics, AccessOf accessOf, std::chrono::seconds settleDelay)
+    : queue_(queue),
+      reconciler_(reconciler),
+      caches_(caches),
+      metrics_(metrics),
+      accessOf_(std::move(accessOf)),
+      settleDelay_(settleDelay) {}
 
 Controller::~Controller() {
   stop();
@@ -53,7 +58,9 @@ void Controller::stop() {
 void Controller::work() {
   while (const auto key = queue_.get()) {
     try {
-      if (mayAct_(*key)) reconciler_.reconcile(*key, [this, &key] { return mayAct_(*key); });
+      const Access access = accessOf_(*key);
+      if (access == Access::Act) reconciler_.reconcile(*key, [this, &key] { return mayAct(*key); });
+      if (access == Access::Settling) queue_.addAfter(*key, settleDelay_);
     } catch (const std::exception& error) {
       // The reconciler reports its own failures; this is a bug, and the worker must survive it.
       spdlog::error("{}: unexpected error in a reconcile: {}", *key, error.what());
@@ -98,7 +105,7 @@ void Controller::refreshFleetMetrics() {
     }
     if (flagAt(sm, "/status/inSchedule")) ++inWindow;
     recordPower(sm, ns, name, phase);
-    if (mayAct_(ns + "/" + name)) ++owned;
+    if (mayAct(ns + "/" + name)) ++owned;
   }
   metrics_.setMachinesByPhase(byPhase);
   metrics_.setInWindowMachines(inWindow);

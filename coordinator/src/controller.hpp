@@ -10,16 +10,19 @@
 #include "caches.hpp"
 #include "fivespot/controller/workqueue.hpp"
 #include "metrics.hpp"
+#include "ownership.hpp"
 #include "reconciler.hpp"
 
 namespace fivespot::coordinator {
 
 class Controller {
  public:
-  using MayAct = std::function<bool(const std::string& key)>;
+  using AccessOf = std::function<Access(const std::string& key)>;
 
+  // A key that is Settling is queued again after `settleDelay`, so that a machine created during a
+  // hand-over is not forgotten; a Denied key is dropped (its owner handles it).
   Controller(controller::WorkQueue& queue, Reconciler& reconciler, const Caches& caches, CoordinatorMetrics& metrics,
-             MayAct mayAct);
+             AccessOf accessOf, std::chrono::seconds settleDelay);
   ~Controller();
   Controller(const Controller&) = delete;
   Controller& operator=(const Controller&) = delete;
@@ -42,7 +45,10 @@ class Controller {
   Reconciler& reconciler_;
   const Caches& caches_;
   CoordinatorMetrics& metrics_;
-  const MayAct mayAct_;
+  [[nodiscard]] bool mayAct(const std::string& key) const { return accessOf_(key) == Access::Act; }
+
+  const AccessOf accessOf_;
+  const std::chrono::seconds settleDelay_;
   std::vector<std::jthread> workers_;
 };
 

@@ -51,9 +51,10 @@ bool Ownership::isLeader() const {
   return !elector_ || elector_->isLeader();
 }
 
-bool Ownership::mayAct(const std::string& key) const {
-  if (elector_ && !elector_->isLeader()) return false;
-  return !shard_ || shard_->owns(key);
+Access Ownership::access(const std::string& key) const {
+  if (elector_ && !elector_->isLeader()) return Access::Denied;
+  if (!shard_ || shard_->owns(key)) return Access::Act;
+  return shard_->owner(key) == config_.registry.instanceId ? Access::Settling : Access::Denied;
 }
 
 }  // namespace fivespot::coordinator

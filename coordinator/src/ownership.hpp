@@ -21,6 +21,13 @@ struct OwnershipConfig {
   controller::InstanceRegistryConfig registry;
 };
 
+// Whether this instance may act on a key now.
+enum class Access {
+  Act,
+  Settling,  // the key is this instance's, but the hand-over settle delay has not passed yet
+  Denied,    // another instance's key, or not the leader
+};
+
 class Ownership {
  public:
   struct Callbacks {
@@ -42,7 +49,10 @@ class Ownership {
   void stop();
 
   [[nodiscard]] bool isLeader() const;
-  [[nodiscard]] bool mayAct(const std::string& key) const;
+  [[nodiscard]] bool mayAct(const std::string& key) const { return access(key) == Access::Act; }
+  [[nodiscard]] Access access(const std::string& key) const;
+  // How long a Settling key waits at most (the settle delay).
+  [[nodiscard]] std::chrono::seconds settleDelay() const { return config_.registry.leaseDuration; }
 
  private:
   const OwnershipConfig config_;
