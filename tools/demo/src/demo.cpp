@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -69,7 +70,12 @@ class Timeline {
 class Processes {
  public:
   explicit Processes(fs::path workDir) : workDir_(std::move(workDir)) { fs::create_directories(workDir_ / "logs"); }
+  // Everything but the API server (started first) is asked to stop at once, so that they shut down
+  // in parallel and can still reach the API while doing so; then each is waited for (SIGKILL after 5 s).
   ~Processes() {
+    for (std::size_t i = 1; i < started_.size(); ++i) {
+      if (started_[i]->running()) started_[i]->signal(SIGTERM);
+    }
     while (!started_.empty()) started_.pop_back();
   }
   Processes(const Processes&) = delete;
