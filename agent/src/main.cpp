@@ -10,10 +10,12 @@
 #include "fivespot/common/error.hpp"
 #include "fivespot/common/health.hpp"
 #include "fivespot/common/logging.hpp"
+#include "fivespot/common/metrics.hpp"
 #include "fivespot/common/shutdown.hpp"
 #include "fivespot/common/version.hpp"
 #include "host_agent_api.hpp"
 #include "logind.hpp"
+#include "metrics.hpp"
 #include "notify.hpp"
 
 namespace {
@@ -91,8 +93,14 @@ int runAgent(const AgentConfig& config, ShutdownSignal& shutdown) {
     if (!agent.lastReportSucceeded()) return "the last heartbeat did not reach the API server";
     return std::nullopt;
   });
-  spdlog::info("fivespot-agent {} running in {} mode; health on {}", kVersion, toString(config.mode),
-               config.healthAddress);
+  std::unique_ptr<MetricsServer> metrics;
+  if (!config.metricsAddress.empty()) {
+    auto registry = std::make_shared<prometheus::Registry>();
+    metrics = std::make_unique<MetricsServer>(config.metricsAddress, registry);
+    metrics->registerCollectable(std::make_shared<AgentMetrics>(agent));
+  }
+  spdlog::info("fivespot-agent {} running in {} mode; health on {}{}", kVersion, toString(config.mode),
+               config.healthAddress, metrics ? "; metrics on " + config.metricsAddress : std::string());
   std::optional<std::chrono::microseconds> watchdogPing;
   if (notifier.watchdogPeriod()) watchdogPing = *notifier.watchdogPeriod() / 2;
   agent.run(shutdown.token(), watchdogPing);

@@ -22,6 +22,11 @@ std::uint16_t MetricsServer::port() const {
   return ports.empty() ? 0 : static_cast<std::uint16_t>(ports.front());
 }
 
+void MetricsServer::registerCollectable(std::shared_ptr<prometheus::Collectable> collectable) {
+  exposer_->RegisterCollectable(collectable);
+  collectables_.push_back(std::move(collectable));
+}
+
 std::string bindAddress(const std::string& host, int port) {
   if (port < 0 || port > 65535) {
     throw ConfigError("port", "port " + std::to_string(port) + " is outside 0-65535");

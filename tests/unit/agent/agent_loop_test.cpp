@@ -11,6 +11,9 @@
 #include "agent.hpp"
 #include "fivespot/api/host_agent.hpp"
 #include "fivespot/common/time_format.hpp"
+#include "metrics.hpp"
+
+#include <prometheus/metric_family.h>
 
 namespace fivespot::agent {
 namespace {
@@ -366,6 +369,29 @@ TEST(PowerOffDecision, Rules) {
   spec.commandGeneration = 5;
   status.powerOffAcknowledgedGeneration = 5;
   EXPECT_THAT(decidePowerOff(spec, status).reason, ::testing::HasSubstr("already acknowledged"));
+}
+
+double gaugeValue(const std::vector<prometheus::MetricFamily>& families, const std::string& name) {
+  for (const auto& family : families) {
+    if (family.name == name) return family.metric.at(0).gauge.value;
+  }
+  ADD_FAILURE() << "no metric " << name;
+  return -1;
+}
+
+TEST_F(AgentLoop, MetricsFollowTheLoop) {
+  Agent agent = makeAgent(Mode::Host);
+  const AgentMetrics metrics(agent);
+  EXPECT_EQ(gaugeValue(metrics.Collect(), "five_spot_agent_heartbeat_ok"), 0);
+  agent.heartbeat();
+  const auto families = metrics.Collect();
+  EXPECT_EQ(gaugeValue(families, "five_spot_agent_up"), 1);
+  EXPECT_EQ(gaugeValue(families, "five_spot_agent_heartbeat_ok"), 1);
+  EXPECT_EQ(gaugeValue(families, "five_spot_agent_last_cycle_timestamp_seconds"),
+            std::chrono::duration<double>(clock_.now().time_since_epoch()).count());
+  api_.down = true;
+  agent.heartbeat();
+  EXPECT_EQ(gaugeValue(metrics.Collect(), "five_spot_agent_heartbeat_ok"), 0);
 }
 
 }  // namespace

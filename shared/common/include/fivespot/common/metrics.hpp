@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace prometheus {
 class Exposer;
@@ -22,9 +23,12 @@ class MetricsServer {
   MetricsServer& operator=(const MetricsServer&) = delete;
 
   [[nodiscard]] std::uint16_t port() const;
+  // Adds a collector computed at scrape time; the server keeps it alive.
+  void registerCollectable(std::shared_ptr<prometheus::Collectable> collectable);
 
  private:
   std::unique_ptr<prometheus::Exposer> exposer_;
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
 };
 
 // "host:port" from a port flag; the flag values are validated here once for every binary.
