@@ -94,8 +94,8 @@ std::optional<double> coordinatorDrain(TestServer& server, kube::Client& client,
                                        const PodSet& set, Report& report) {
   const std::string ns = "drain-coordinator";
   ensureNamespace(client, ns);
-  client.create(kube::resources::scheduledMachines(), ns,
-                scheduledMachine(ns, "worker", "bench", scheduleOpeningAt(std::chrono::system_clock::now() - 24h)));
+  createScheduledMachine(
+      client, scheduledMachine(ns, "worker", "bench", scheduleOpeningAt(std::chrono::system_clock::now() - 24h)));
   auto coordinator = startCoordinator(server.kubeconfig(), workDir + "/coordinator.log");
   std::string node;
   const bool joined = waitUntil(

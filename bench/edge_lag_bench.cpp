@@ -57,10 +57,11 @@ bool waitUntil(const std::function<bool()>& condition, std::chrono::seconds time
   return false;
 }
 
-std::size_t countWithPhase(kube::Client& client, const std::string& ns) {
+// Machines the coordinator has seen and put out of their window (phase UnScheduled).
+std::size_t countUnScheduled(kube::Client& client, const std::string& ns) {
   std::size_t count = 0;
   for (const auto& sm : client.listAll(kube::resources::scheduledMachines(), ns).items) {
-    if (sm.contains("status") && sm["status"].contains("phase")) ++count;
+    if (sm.value("status", Json::object()).value("phase", "") == "UnScheduled") ++count;
   }
   return count;
 }
@@ -99,8 +100,7 @@ int run(const Args& args) {
   const std::string ns = "edge-lag-" + std::to_string(getpid());
   ensureNamespace(*client, ns);
   for (int i = 0; i < machines; ++i) {
-    client->create(kube::resources::scheduledMachines(), ns,
-                   scheduledMachine(ns, "edge-" + std::to_string(i), "bench", scheduleOutOfWindow()));
+    createScheduledMachine(*client, scheduledMachine(ns, "edge-" + std::to_string(i), "bench", scheduleOutOfWindow()));
   }
 
   std::optional<CoordinatorProcess> coordinator;
@@ -108,8 +108,8 @@ int run(const Args& args) {
     coordinator = startCoordinator(kubeconfig, workDir + "/coordinator.log");
     if (!waitReady(*coordinator, timeout)) throw std::runtime_error("coordinator not ready; see " + workDir);
   }
-  if (!waitUntil([&] { return countWithPhase(*client, ns) == static_cast<std::size_t>(machines); }, timeout)) {
-    throw std::runtime_error("the coordinator did not report a phase for every machine; see " + workDir);
+  if (!waitUntil([&] { return countUnScheduled(*client, ns) == static_cast<std::size_t>(machines); }, timeout)) {
+    throw std::runtime_error("the coordinator did not put every machine in phase UnScheduled; see " + workDir);
   }
 
   // Watches first, from the current state, so no event after the edge can be missed.

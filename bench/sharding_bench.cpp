@@ -91,8 +91,8 @@ void measureLive(Report& report, int instanceCount, int machines) {
   ensureNamespace(*client, "fleet");
   ensureNamespace(*client, "5spot-system");
   for (int i = 0; i < machines; ++i) {
-    client->create(kube::resources::scheduledMachines(), "fleet",
-                   scheduledMachine("fleet", "machine-" + std::to_string(i), "bench", scheduleOutOfWindow()));
+    createScheduledMachine(*client,
+                           scheduledMachine("fleet", "machine-" + std::to_string(i), "bench", scheduleOutOfWindow()));
   }
   std::vector<CoordinatorProcess> instances;
   auto startInstance = [&](int index) {

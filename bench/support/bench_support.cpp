@@ -309,6 +309,10 @@ Json scheduledMachine(const std::string& ns, const std::string& name, const std:
             {"nodeDrainTimeout", "5m"}}}};
 }
 
+void createScheduledMachine(kube::Client& client, const Json& sm) {
+  client.create(kube::resources::scheduledMachines(), sm["metadata"]["namespace"].get<std::string>(), sm);
+}
+
 std::string rfc3339Seconds(std::chrono::system_clock::time_point at) {
   const std::time_t seconds = std::chrono::system_clock::to_time_t(at);
   std::tm utc{};
@@ -345,14 +349,14 @@ void Report::note(const std::string& text) {
 void Report::print() const {
   std::cout << "\n== " << benchmark_ << " ==\n";
   std::cout << std::left << std::setw(44) << "figure" << std::right << std::setw(14) << "value"
-            << "  " << std::left << std::setw(10) << "unit" << std::setw(18) << "goal"
+            << "  " << std::left << std::setw(12) << "unit" << std::setw(18) << "goal"
             << "met\n";
   for (const auto& f : figures_) {
     std::ostringstream value;
     value << std::fixed << std::setprecision(f.value < 10 ? 3 : 1) << f.value;
     const std::string met = f.met ? (*f.met ? "yes" : "NO") : "-";
     std::cout << std::left << std::setw(44) << f.name << std::right << std::setw(14) << value.str() << "  " << std::left
-              << std::setw(10) << f.unit << std::setw(18) << (f.goal.empty() ? "-" : f.goal) << met << "\n";
+              << std::setw(12) << f.unit << std::setw(18) << (f.goal.empty() ? "-" : f.goal) << met << "\n";
   }
   for (const auto& n : notes_) std::cout << "note: " << n << "\n";
   for (const auto& f : figures_) {

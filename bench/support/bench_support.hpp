@@ -121,6 +121,8 @@ std::optional<std::chrono::duration<double>> waitReady(CoordinatorProcess& coord
 // spec.schedule object.
 Json scheduledMachine(const std::string& ns, const std::string& name, const std::string& clusterName,
                       const Json& schedule);
+// Creates `sm` in its namespace.
+void createScheduledMachine(kube::Client& client, const Json& sm);
 // All week, all day, except [from, until): the window opens exactly at `until` (whole seconds).
 Json scheduleOpeningAt(std::chrono::system_clock::time_point until);
 // Out of window until a far future instant (no transition during a benchmark).
