@@ -6,6 +6,7 @@
 #include "fivespot/api/scheduled_machine.hpp"
 #include "fivespot/common/error.hpp"
 #include "fivespot/common/time_format.hpp"
+#include "fivespot/coordinator/savings_status.hpp"
 #include "fivespot/schedule/schedule.hpp"
 
 namespace fivespot::coordinator {
@@ -640,6 +641,7 @@ class Planner {
     s.phase = d_.phase;
     if (d_.phase != Phase::Removing) s.drain.reset();
     if (d_.phase == Phase::Scheduled || d_.phase == Phase::Active) s.removalReason.clear();
+    s.powerSavings = decidePowerSavings(o_, d_.phase);  // docs/power.md, "Savings"
     if (d_.phase == Phase::Inactive) {
       s.nextTransition = holdUntil_ ? formatRfc3339(*holdUntil_) : std::string{};
       if (holdUntil_ && *holdUntil_ > o_.now) wakeAt(*holdUntil_);
