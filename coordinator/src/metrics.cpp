@@ -5,6 +5,8 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "fivespot/coordinator/savings_status.hpp"
+
 namespace fivespot::coordinator {
 namespace {
 
@@ -94,6 +96,15 @@ CoordinatorMetrics::CoordinatorMetrics(std::shared_ptr<prometheus::Registry> reg
 }
 
 CoordinatorMetrics::~CoordinatorMetrics() = default;
+
+void CoordinatorMetrics::recordEnergySaved(const api::ScheduledMachine& machine, const api::HostAgent* agent,
+                                           TimePoint now) {
+  const std::optional<api::PowerSavings> asOf = savingsAsOfNow(machine, agent, now);
+  if (!asOf) return;
+  const auto source = power::parseOnPowerSource(asOf->source);
+  if (!source) return;  // nothing closed or running at a known rate yet: no series to grow
+  power_.recordSavedEnergy(machine.metadata.namespace_, machine.metadata.name, *source, asOf->energySavedWh);
+}
 
 void CoordinatorMetrics::recordReconcile(const std::string& result, std::chrono::duration<double> duration) {
   reconciles_.Add({{"result", result}}).Increment();

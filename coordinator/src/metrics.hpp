@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "fivespot/api/types.hpp"
 #include "fivespot/common/clock.hpp"
 #include "fivespot/power/metrics.hpp"
 
@@ -31,6 +32,10 @@ class CoordinatorMetrics {
 
   [[nodiscard]] const std::shared_ptr<prometheus::Registry>& registry() const noexcept { return registry_; }
   power::PowerMetrics& power() noexcept { return power_; }
+  // five_spot_energy_saved_wh_total follows savingsAsOfNow(machine, agent, now): the closed off
+  // periods plus the running one, so the counter grows while the host is off, not only when it
+  // comes back. Monotonic per machine (PowerMetrics::recordSavedEnergy ignores a lower total).
+  void recordEnergySaved(const api::ScheduledMachine& machine, const api::HostAgent* agent, TimePoint now);
 
   // result: "success" | "error"
   void recordReconcile(const std::string& result, std::chrono::duration<double> duration);
