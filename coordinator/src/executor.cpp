@@ -129,7 +129,14 @@ class Executor::Run {
   }
 
   void operator()(const action::RequestDrainConfirmation& a) {
-    patchAgent({{"drainConfirmationGeneration", a.generation}});
+    orderAgent(a.generation, {{"drainConfirmationGeneration", a.generation}});
+  }
+  void operator()(const action::OrderAgentPowerOn& a) {
+    orderAgent(a.generation, {{"desiredPower", "On"}, {"killSwitch", false}});
+  }
+  void operator()(const action::CreateHostAgent& a) { createIfAbsent(a.object, kube::resources::hostAgents()); }
+  void operator()(const action::ProjectToAgent& a) {
+    patchAgentSpec({{"nodeName", a.nodeName}, {"killIfCommands", a.killIfCommands}});
   }
 
   void operator()(const action::DeleteMachine& a) {
@@ -155,7 +162,6 @@ class Executor::Run {
   }
 
   void operator()(const action::OrderPowerOn&) {
-    if (o_.observed.agent) patchAgent({{"desiredPower", "On"}});
     const std::string done = x_.power_.powerOn(sm_);
     api::setCondition(decision_.status.conditions,
                       api::Condition{api::condition::kPoweredOn, api::kConditionUnknown, "PowerOnRequested",
@@ -164,8 +170,9 @@ class Executor::Run {
   }
 
   void operator()(const action::OrderPowerOff& a) {
-    if (o_.observed.agent) {
-      patchAgent(
+    if (a.generation > 0) {
+      orderAgent(
+          a.generation,
           {{"desiredPower", "Off"}, {"powerOffGeneration", a.generation}, {"killSwitch", a.withoutDrainConfirmation}});
       return;
     }
@@ -219,15 +226,15 @@ class Executor::Run {
     });
   }
 
-  // A new order for the agent: the fields plus a bumped commandGeneration and the projections it
-  // needs (node name, killIfCommands).
-  void patchAgent(kube::Json specFields) {
-    const api::HostAgent& agent = o_.observed.agent.value();
-    specFields["commandGeneration"] = agent.spec.commandGeneration + 1;
-    specFields["killIfCommands"] = sm_.spec.killIfCommands;
-    if (o_.observed.machine && !o_.observed.machine->nodeName.empty()) {
-      specFields["nodeName"] = o_.observed.machine->nodeName;
-    }
+  // One order, one merge patch: the order's fields and commandGeneration = `generation`, which
+  // decide() computed from the observed spec (docs/phases.md, "HostAgent orders"). Writing absolute
+  // values keeps a repeated execution of the same decision idempotent.
+  void orderAgent(std::int64_t generation, kube::Json specFields) {
+    specFields["commandGeneration"] = generation;
+    patchAgentSpec(std::move(specFields));
+  }
+
+  void patchAgentSpec(kube::Json specFields) {
     x_.client_.patch(kube::resources::hostAgents(), sm_.metadata.namespace_, sm_.metadata.name, kube::PatchType::Merge,
                      {{"spec", std::move(specFields)}});
   }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "fivespot/api/conditions.hpp"
+#include "fivespot/api/host_agent.hpp"
 #include "fivespot/common/time_format.hpp"
 #include "fivespot/coordinator/decide.hpp"
 
@@ -87,6 +88,23 @@ class Decide : public ::testing::Test {
       if (std::holds_alternative<action::Cordon>(a)) o.node->unschedulable = true;
       if (const auto* r = std::get_if<action::RequestDrainConfirmation>(&a)) {
         o.agent->spec.drainConfirmationGeneration = r->generation;
+        o.agent->spec.commandGeneration = r->generation;
+      }
+      if (const auto* p = std::get_if<action::OrderPowerOff>(&a); p && p->generation > 0) {
+        o.agent->spec.desiredPower = api::PowerState::Off;
+        o.agent->spec.powerOffGeneration = p->generation;
+        o.agent->spec.killSwitch = p->withoutDrainConfirmation;
+        o.agent->spec.commandGeneration = p->generation;
+      }
+      if (const auto* on = std::get_if<action::OrderAgentPowerOn>(&a)) {
+        o.agent->spec.desiredPower = api::PowerState::On;
+        o.agent->spec.killSwitch = false;
+        o.agent->spec.commandGeneration = on->generation;
+      }
+      if (const auto* c = std::get_if<action::CreateHostAgent>(&a)) o.agent = api::parseHostAgent(c->object);
+      if (const auto* p = std::get_if<action::ProjectToAgent>(&a)) {
+        o.agent->spec.nodeName = p->nodeName;
+        o.agent->spec.killIfCommands = p->killIfCommands;
       }
     }
   }
@@ -437,6 +455,7 @@ TEST_F(Decide, AgentConfirmsTheDrainBeforeTheMachineIsDeleted) {
   becomeActive();
   addAgent();
   o.agent->spec.drainConfirmationGeneration = 4;
+  o.agent->spec.commandGeneration = 4;
   o.agent->status.drainConfirmedGeneration = 4;
   o.now = kWindowClose + minutes(5);
   o.sm.status.phase = Phase::Removing;
@@ -460,6 +479,7 @@ TEST_F(Decide, AgentConfirmsTheDrainBeforeTheMachineIsDeleted) {
 TEST_F(Decide, RemovalWithAgentOrdersPowerOffAtTheEnd) {
   addAgent();
   o.agent->spec.powerOffGeneration = 2;
+  o.agent->spec.commandGeneration = 2;
   o.sm.status.phase = Phase::Removing;
   o.sm.status.removalReason = "WindowClosed";
   o.now = kWindowClose + minutes(30);
@@ -673,6 +693,135 @@ TEST(Backoff, DoublesFromFiveSecondsUpToFiveMinutes) {
   EXPECT_EQ(backoff(3), seconds(20));
   EXPECT_EQ(backoff(7), seconds(300));
   EXPECT_EQ(backoff(100), seconds(300));
+}
+
+// ---- HostAgent: creation and the order protocol (docs/phases.md, "HostAgent orders") -----------
+
+TEST_F(Decide, CreatesTheHostAgentOwnedByTheScheduledMachine) {
+  const Decision d = decide(o);
+  const auto created = all<action::CreateHostAgent>(d);
+  ASSERT_EQ(created.size(), 1u);
+  const json& object = created[0].object;
+  EXPECT_EQ(object["metadata"]["name"], "worker-1");
+  EXPECT_EQ(object["metadata"]["namespace"], "ns");
+  EXPECT_EQ(object["metadata"]["ownerReferences"][0]["uid"], "uid-1");
+  EXPECT_EQ(object["metadata"]["ownerReferences"][0]["controller"], true);
+  EXPECT_EQ(object["spec"]["desiredPower"], "On");
+  EXPECT_EQ(object["spec"]["commandGeneration"], 0);
+  EXPECT_FALSE(object.contains("status"));
+  apply(d);
+  EXPECT_FALSE(has<action::CreateHostAgent>(decide(o)));
+}
+
+TEST_F(Decide, NoHostAgentIsCreatedForADeletedMachine) {
+  o.sm.metadata.deletionTimestamp = formatRfc3339(o.now);
+  EXPECT_FALSE(has<action::CreateHostAgent>(decide(o)));
+}
+
+TEST_F(Decide, AHostAgentThatNeverReportedDoesNotHoldTheMachineBack) {
+  o.sm.spec.power = api::PowerSpec{api::WakeOnLan{"aa:bb:cc:dd:ee:ff", "255.255.255.255", 9}, {}, {}, {}, {}};
+  const Decision first = step();  // creates the HostAgent; nothing has reported on it
+  EXPECT_TRUE(has<action::CreateHostAgent>(first));
+  EXPECT_TRUE(has<action::OrderPowerOn>(first));
+  EXPECT_TRUE(has<action::CreateMachine>(first));
+  ASSERT_TRUE(o.agent.has_value());
+  joinNode();
+  const Decision d = decide(o);
+  EXPECT_EQ(d.phase, Phase::Active);
+  EXPECT_EQ(reasonOf(d, api::condition::kAgentReady), "NoAgent");
+}
+
+TEST_F(Decide, ProjectsKillIfCommandsAndTheNodeNameWithoutAnOrder) {
+  addAgent();
+  becomeActive();
+  o.sm.spec.killIfCommands = {"steam"};
+  o.agent->spec.nodeName = "node-0";  // stale
+  const Decision d = decide(o);
+  const auto projections = all<action::ProjectToAgent>(d);
+  ASSERT_EQ(projections.size(), 1u);
+  EXPECT_EQ(projections[0].nodeName, "node-1");
+  EXPECT_EQ(projections[0].killIfCommands, std::vector<std::string>{"steam"});
+  o.agent->spec.nodeName = "node-1";
+  o.agent->spec.killIfCommands = {"steam"};
+  EXPECT_FALSE(has<action::ProjectToAgent>(decide(o)));
+}
+
+TEST_F(Decide, PowerOffOrderIsTheCurrentCommandAndIssuedOnce) {
+  addAgent();
+  o.agent->spec.commandGeneration = 7;  // e.g. a drain confirmation request of this removal
+  o.agent->spec.drainConfirmationGeneration = 7;
+  o.agent->spec.powerOffGeneration = 3;  // an earlier removal's order
+  o.sm.status.phase = Phase::Removing;
+  o.sm.status.removalReason = "WindowClosed";
+  o.now = kWindowClose + minutes(30);
+  const Decision d = decide(o);
+  const auto orders = all<action::OrderPowerOff>(d);
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].generation, 8);
+  apply(d);
+  EXPECT_EQ(o.agent->spec.powerOffGeneration, o.agent->spec.commandGeneration);
+  // The status write failed and the removal is decided again: the order already is the current one.
+  o.sm.status.phase = Phase::Removing;
+  const Decision retry = decide(o);
+  EXPECT_FALSE(has<action::OrderPowerOff>(retry));
+  EXPECT_EQ(reasonOf(retry, api::condition::kPoweredOn), "PowerOffOrdered");
+}
+
+TEST_F(Decide, KillSwitchSupersedesAPowerOffOrderThatNeedsConfirmation) {
+  addAgent();
+  o.agent->spec.desiredPower = api::PowerState::Off;
+  o.agent->spec.powerOffGeneration = 4;
+  o.agent->spec.commandGeneration = 4;
+  o.sm.spec.killSwitch = true;
+  o.sm.status.phase = Phase::Removing;
+  o.sm.status.removalReason = "KillSwitch";
+  const auto orders = all<action::OrderPowerOff>(decide(o));
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].generation, 5);
+  EXPECT_TRUE(orders[0].withoutDrainConfirmation);
+}
+
+TEST_F(Decide, OpeningWindowWithdrawsTheLastPowerOffOrderOnce) {
+  addAgent();
+  o.agent->spec.desiredPower = api::PowerState::Off;
+  o.agent->spec.powerOffGeneration = 9;
+  o.agent->spec.commandGeneration = 9;
+  o.agent->status.powerOffAcknowledgedGeneration = 9;
+  const Decision d = step();
+  const auto orders = all<action::OrderAgentPowerOn>(d);
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].generation, 10);
+  EXPECT_FALSE(has<action::OrderAgentPowerOn>(step()));
+}
+
+// One removal as the agent sees it: exactly one drain request and one power-off order, and the
+// power-off order satisfies every condition of the agent's decidePowerOff (docs/agent.md).
+TEST_F(Decide, OneRemovalGivesTheAgentOneDrainRequestAndOneCurrentPowerOffOrder) {
+  addAgent();
+  becomeActive();
+  o.podsOnNode = std::vector<json>{};
+  int drainRequests = 0;
+  int powerOffOrders = 0;
+  o.now = kWindowClose;
+  for (int i = 0; i < 16 && o.sm.status.phase != Phase::UnScheduled; ++i) {
+    o.agent->status.lastHeartbeat = formatRfc3339(o.now);
+    const Decision d = step();
+    drainRequests += static_cast<int>(all<action::RequestDrainConfirmation>(d).size());
+    powerOffOrders += static_cast<int>(all<action::OrderPowerOff>(d).size());
+    o.agent->status.drainConfirmedGeneration = o.agent->spec.drainConfirmationGeneration;  // the agent confirms
+    if (o.machine && o.machine->deleting) o.machine.reset();
+    if (!o.machine) o.bootstrap.exists = o.infrastructure.exists = false;
+    o.now += minutes(1);  // through the 5 min grace period
+  }
+  ASSERT_EQ(o.sm.status.phase, Phase::UnScheduled);
+  EXPECT_EQ(drainRequests, 1);
+  EXPECT_EQ(powerOffOrders, 1);
+  const api::HostAgentSpec& order = o.agent->spec;
+  EXPECT_EQ(order.desiredPower, api::PowerState::Off);
+  EXPECT_EQ(order.powerOffGeneration, order.commandGeneration);
+  EXPECT_GT(order.drainConfirmationGeneration, 0);
+  EXPECT_GE(o.agent->status.drainConfirmedGeneration, order.drainConfirmationGeneration);
+  EXPECT_GT(order.powerOffGeneration, o.agent->status.powerOffAcknowledgedGeneration);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "fivespot/coordinator/children.hpp"
 
+#include "fivespot/api/host_agent.hpp"
 #include "fivespot/api/scheduled_machine.hpp"
 #include "fivespot/common/error.hpp"
 
@@ -88,6 +89,20 @@ std::string childName(const api::ScheduledMachine& sm) {
 json ownerReference(const api::ScheduledMachine& sm, bool controller) {
   return {{"apiVersion", api::kApiVersion}, {"kind", api::kScheduledMachineKind}, {"name", sm.metadata.name},
           {"uid", sm.metadata.uid},         {"controller", controller},           {"blockOwnerDeletion", true}};
+}
+
+json buildHostAgent(const api::ScheduledMachine& sm, const std::string& nodeName) {
+  api::HostAgent agent;
+  agent.spec.desiredPower = api::PowerState::On;
+  agent.spec.nodeName = nodeName;
+  agent.spec.killIfCommands = sm.spec.killIfCommands;
+  json object = api::toJson(agent);
+  object.erase("status");  // the agent's to write, through the status subresource
+  object["metadata"] = {{"name", sm.metadata.name},
+                        {"namespace", sm.metadata.namespace_},
+                        {"labels", {{api::kScheduledMachineLabel, sm.metadata.name}}},
+                        {"ownerReferences", json::array({ownerReference(sm, true)})}};
+  return object;
 }
 
 json buildBootstrap(const api::ScheduledMachine& sm, const std::optional<json>& tmpl) {

@@ -84,6 +84,7 @@ class Planner {
       handleDeletion();
     } else {
       ensureFinalizer();
+      ensureHostAgent();
       dispatch();
     }
     finish();
@@ -193,15 +194,19 @@ class Planner {
     }
   }
 
+  // An agent is expected once its HostAgent has ever reported: the coordinator creates the object
+  // for every machine, and a host without an agent process must still join (docs/phases.md).
+  bool agentReports() const { return o_.agent && !o_.agent->status.lastHeartbeat.empty(); }
+
   bool agentUp() const {
-    if (!o_.agent || !o_.agent->status.ready) return false;
+    if (!agentReports() || !o_.agent->status.ready) return false;
     const auto beat = tryParseRfc3339(o_.agent->status.lastHeartbeat);
     return beat && o_.now - *beat < kAgentHeartbeatTimeout;
   }
 
   void refreshAgent() {
-    if (!o_.agent) {
-      condition(cond::kAgentReady, api::kConditionUnknown, "NoAgent", "no HostAgent is registered for this machine");
+    if (!agentReports()) {
+      condition(cond::kAgentReady, api::kConditionUnknown, "NoAgent", "no host agent reports for this machine");
       return;
     }
     if (agentUp()) {
@@ -254,6 +259,19 @@ class Planner {
       act(action::AddFinalizer{});
     }
   }
+
+  void ensureHostAgent() {
+    const std::string nodeName = o_.machine ? o_.machine->nodeName : std::string{};
+    if (!o_.agent) return act(action::CreateHostAgent{buildHostAgent(o_.sm, nodeName)});
+    const api::HostAgentSpec& agent = o_.agent->spec;
+    const bool nodeNameStale = !nodeName.empty() && agent.nodeName != nodeName;
+    if (nodeNameStale || agent.killIfCommands != spec_.killIfCommands) {
+      act(action::ProjectToAgent{nodeNameStale ? nodeName : agent.nodeName, spec_.killIfCommands});
+    }
+  }
+
+  // The next order's generation (docs/phases.md, "HostAgent orders").
+  std::int64_t nextCommandGeneration() const { return o_.agent ? o_.agent->spec.commandGeneration + 1 : 1; }
 
   void dispatch() {
     if (const std::string hold = holdReason(); !hold.empty()) return goOut(hold);
@@ -324,6 +342,10 @@ class Planner {
     }
     if (from_ != Phase::Scheduled && from_ != Phase::Active && from_ != Phase::Removing) d_.work = WorkKind::Add;
     d_.status.removalReason.clear();
+    // A power-off order of an earlier removal is withdrawn once, so the next one is a new order.
+    if (o_.agent && o_.agent->spec.desiredPower == api::PowerState::Off) {
+      act(action::OrderAgentPowerOn{nextCommandGeneration()});
+    }
     convergeIn();
   }
 
@@ -368,7 +390,7 @@ class Planner {
         condition(cond::kPoweredOn, api::kConditionUnknown, reason::kPowerOnRequested, "power-on ordered");
       }
       // Without an agent nothing reports the host up: the infrastructure provider retries instead.
-      if (o_.agent) {
+      if (agentReports()) {
         const TimePoint deadline = conditionSince(cond::kPoweredOn).value_or(o_.now) + timeout;
         if (o_.now >= deadline) {
           const std::string message = "the host agent did not report ready within " +
@@ -380,7 +402,7 @@ class Planner {
         wakeAt(deadline);
       }
     }
-    if (o_.agent && !agentUp()) {
+    if (agentReports() && !agentUp()) {
       setPhase(Phase::Scheduled, "WaitingForAgent", "waiting for the host agent to report ready");
       return false;
     }
@@ -564,16 +586,17 @@ class Planner {
 
   bool confirmWithAgent(TimePoint deadline) {
     const std::string drained = currentReason(cond::kDrained);
-    if (!o_.agent || api::isConditionTrue(d_.status.conditions, cond::kDrained) ||
+    if (!agentReports() || api::isConditionTrue(d_.status.conditions, cond::kDrained) ||
         drained == reason::kAgentConfirmationTimedOut || drained == reason::kDrainTimedOut) {
-      if (!o_.agent && drained != reason::kDrainTimedOut) {
+      if (!agentReports() && drained != reason::kDrainTimedOut) {
         condition(cond::kDrained, api::kConditionTrue, "Drained", "no evictable pods left on the node");
       }
       return true;
     }
     const api::HostAgent& agent = *o_.agent;
+    // One request per removal: the condition carries "requested" from one decision to the next.
     if (drained != reason::kAwaitingAgentConfirmation) {
-      act(action::RequestDrainConfirmation{agent.spec.drainConfirmationGeneration + 1});
+      act(action::RequestDrainConfirmation{nextCommandGeneration()});
       condition(cond::kDrained, api::kConditionFalse, reason::kAwaitingAgentConfirmation,
                 "no pods left; waiting for the host agent to confirm");
       wakeAt(deadline);
@@ -625,13 +648,26 @@ class Planner {
 
   void powerOff(const std::string& why) {
     if (why == removal::kReclaim) return;  // somebody is using the host: it stays on
-    const bool canPowerOff = o_.agent.has_value() || (spec_.power && spec_.power->redfish);
-    if (!canPowerOff) return;
-    if (o_.agent && o_.agent->status.powerState == kAgentPowerStateOff) return;
-    if (currentReason(cond::kPoweredOn) == reason::kPowerOffOrdered) return;
-    const std::int64_t generation = o_.agent ? o_.agent->spec.powerOffGeneration + 1 : 1;
-    act(action::OrderPowerOff{generation, why == removal::kKillSwitch});
+    const bool withoutDrainConfirmation = why == removal::kKillSwitch;
+    if (agentReports()) {
+      if (o_.agent->status.powerState == kAgentPowerStateOff) return;
+      if (!powerOffOrderCurrent(withoutDrainConfirmation)) {
+        act(action::OrderPowerOff{nextCommandGeneration(), withoutDrainConfirmation});
+      }
+    } else {
+      if (!spec_.power || !spec_.power->redfish) return;
+      if (currentReason(cond::kPoweredOn) == reason::kPowerOffOrdered) return;
+      act(action::OrderPowerOff{0, withoutDrainConfirmation});
+    }
     condition(cond::kPoweredOn, api::kConditionFalse, reason::kPowerOffOrdered, "power-off ordered");
+  }
+
+  // The agent's current order already is the power-off we want: writing it again would only
+  // supersede it with an identical one.
+  bool powerOffOrderCurrent(bool withoutDrainConfirmation) const {
+    const api::HostAgentSpec& order = o_.agent->spec;
+    return order.desiredPower == api::PowerState::Off && order.powerOffGeneration > 0 &&
+           order.powerOffGeneration == order.commandGeneration && (order.killSwitch || !withoutDrainConfirmation);
   }
 
   // ---- result -------------------------------------------------------------------------------

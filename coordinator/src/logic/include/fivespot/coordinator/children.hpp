@@ -38,6 +38,11 @@ ChildRef infrastructureChildRef(const api::ScheduledMachine& sm);
 nlohmann::json buildMachine(const api::ScheduledMachine& sm, const std::string& capiVersion, const ChildRef& bootstrap,
                             const ChildRef& infrastructure);
 
+// The HostAgent the coordinator creates for a ScheduledMachine (DESIGN.md section 5): same
+// namespace and name, controlled by it (garbage-collected with it), spec desiredPower On, no order
+// yet (all generations 0), and the projections nodeName/killIfCommands.
+nlohmann::json buildHostAgent(const api::ScheduledMachine& sm, const std::string& nodeName);
+
 // ownerReference to the ScheduledMachine. The Machine is controlled by it; the bootstrap and
 // infrastructure objects are not (CAPI's Machine controller makes itself their controller, and an
 // object may have only one), but still block the ScheduledMachine's deletion until they are gone.

@@ -57,9 +57,26 @@ struct DeletePods {
   std::string node;
   std::vector<PodRef> pods;
 };  // kill switch with force-delete only
+// Orders to the host agent (docs/phases.md, "HostAgent orders"): each one is a single merge patch
+// of the HostAgent spec that sets commandGeneration to `generation` (observed + 1) and the order's
+// own generation field to the same value, so the agent can tell the current order from a
+// superseded one.
 struct RequestDrainConfirmation {
-  std::int64_t generation;
-};  // HostAgent spec.drainConfirmationGeneration
+  std::int64_t generation;  // commandGeneration and drainConfirmationGeneration
+};
+struct OrderAgentPowerOn {
+  std::int64_t generation;  // commandGeneration; desiredPower On, killSwitch false
+};
+// Create-if-absent of the HostAgent (same namespace/name, controlled by the ScheduledMachine).
+struct CreateHostAgent {
+  nlohmann::json object;
+};
+// Keeps the HostAgent's projections (spec.nodeName, spec.killIfCommands) current. Not an order:
+// commandGeneration is left alone.
+struct ProjectToAgent {
+  std::string nodeName;
+  std::vector<std::string> killIfCommands;
+};
 struct DeleteMachine {
   std::string name;
   std::string capiVersion;
@@ -68,7 +85,10 @@ struct DeleteMachine {
 struct DeleteChildren {
   std::vector<ChildRef> children;
 };
-struct OrderPowerOn {};  // HostAgent desiredPower On, plus Wake-on-LAN / Redfish when configured
+struct OrderPowerOn {};  // out of band: Wake-on-LAN and/or Redfish, as configured in spec.power
+// generation > 0: the host agent's order (commandGeneration and powerOffGeneration, desiredPower
+// Off, killSwitch = withoutDrainConfirmation). generation == 0: no agent reports for this
+// machine, so a Redfish GracefulShutdown instead.
 struct OrderPowerOff {
   std::int64_t generation;
   bool withoutDrainConfirmation;
@@ -85,7 +105,8 @@ using Action =
                  action::CreateMachine, action::ApplyTaints, action::AddRemovalTaint, action::RemoveRemovalTaint,
                  action::Cordon, action::Uncordon, action::EvictPods, action::DeletePods,
                  action::RequestDrainConfirmation, action::DeleteMachine, action::DeleteChildren, action::OrderPowerOn,
-                 action::OrderPowerOff, action::EmitEvent>;
+                 action::OrderPowerOff, action::OrderAgentPowerOn, action::CreateHostAgent, action::ProjectToAgent,
+                 action::EmitEvent>;
 
 // Why a removal runs (status.removalReason).
 namespace removal {
