@@ -40,7 +40,8 @@ Controller::Controller(controller::WorkQueue& queue, Reconciler& reconciler, con
       caches_(caches),
       metrics_(metrics),
       accessOf_(std::move(accessOf)),
-      settleDelay_(settleDelay) {}
+      settleDelay_(settleDelay),
+      fleetMetrics_([this](const std::stop_token& stop) { runFleetMetrics(stop); }) {}
 
 Controller::~Controller() {
   stop();
@@ -60,7 +61,10 @@ void Controller::work() {
     try {
       const Access access = accessOf_(*key);
       if (access == Access::Act) reconciler_.reconcile(*key, [this, &key] { return mayAct(*key); });
-      if (access == Access::Settling) queue_.addAfter(*key, settleDelay_);
+      if (access == Access::Settling) {
+        queue_.addAfter(*key, settleDelay_);
+        refreshFleetMetricsAt(std::chrono::steady_clock::now() + settleDelay_);
+      }
     } catch (const std::exception& error) {
       // The reconciler reports its own failures; this is a bug, and the worker must survive it.
       spdlog::error("{}: unexpected error in a reconcile: {}", *key, error.what());
@@ -71,6 +75,7 @@ void Controller::work() {
 }
 
 void Controller::enqueueAll(std::chrono::seconds delay) {
+  if (delay.count() == 0) reconciler_.ownershipChanged();
   for (const auto& key : caches_.scheduledMachineKeys()) {
     if (delay.count() > 0) {
       queue_.addAfter(key, delay);
@@ -78,9 +83,49 @@ void Controller::enqueueAll(std::chrono::seconds delay) {
       queue_.add(key);
     }
   }
+  if (delay.count() > 0) refreshFleetMetricsAt(std::chrono::steady_clock::now() + delay);
 }
 
 void Controller::refreshFleetMetrics() {
+  refreshFleetMetricsAt(std::chrono::steady_clock::now());
+}
+
+void Controller::refreshFleetMetricsAt(SteadyTime when) {
+  {
+    std::lock_guard lock(refreshMutex_);
+    refreshesDue_.insert(when);
+  }
+  refreshRequested_.notify_one();
+}
+
+void Controller::runFleetMetrics(const std::stop_token& stop) {
+  std::unique_lock lock(refreshMutex_);
+  while (!stop.stop_requested()) {
+    if (refreshesDue_.empty()) {
+      refreshRequested_.wait(lock, stop, [this] { return !refreshesDue_.empty(); });
+      continue;
+    }
+    const SteadyTime due = *refreshesDue_.begin();
+    if (std::chrono::steady_clock::now() < due) {
+      // Wakes early when an earlier refresh is asked for; the loop re-reads the earliest.
+      refreshRequested_.wait_until(lock, stop, due, [this, due] { return *refreshesDue_.begin() < due; });
+      continue;
+    }
+    // Every request made until now is answered by this one walk; later ones wait their turn.
+    refreshesDue_.erase(refreshesDue_.begin(), refreshesDue_.upper_bound(std::chrono::steady_clock::now()));
+    lock.unlock();
+    try {
+      computeFleetMetrics();
+    } catch (const std::exception& error) {
+      // A malformed object in the cache must not stop the metrics; the reconcile reports it.
+      spdlog::error("refreshing the fleet metrics failed: {}", error.what());
+    }
+    lock.lock();
+    refreshRequested_.wait_for(lock, stop, kFleetMetricsInterval, [] { return false; });
+  }
+}
+
+void Controller::computeFleetMetrics() {
   std::map<std::string, std::size_t> byPhase;
   for (const api::Phase phase : kAllPhases) byPhase[api::toString(phase)] = 0;
   std::size_t inWindow = 0;

@@ -6,6 +6,18 @@
 #include "fivespot/coordinator/children.hpp"
 
 namespace fivespot::coordinator {
+namespace {
+
+// Whether the bootstrap/infrastructure reads can be skipped: nothing can have created them since
+// the last reconcile found them absent (the status refs, which describe what exists, agree).
+bool childrenKnownAbsent(const Observed& o, const KeyMemory& memory) {
+  const auto& status = o.sm.status;
+  const bool settledOut = status.phase == api::Phase::UnScheduled || status.phase == api::Phase::Inactive;
+  return memory.childrenKnownAbsent && settledOut && !o.machine && !status.bootstrapRef && !status.infrastructureRef &&
+         o.sm.metadata.deletionTimestamp.empty();
+}
+
+}  // namespace
 
 Observer::Observer(kube::Client& client, const Caches& caches, NodeAccess& nodes, std::string capiVersion,
                    DecideOptions options, const Clock& clock)
@@ -28,9 +40,14 @@ std::optional<Observation> Observer::observe(const std::string& key, const KeyMe
   o.consecutiveFailures = memory.consecutiveFailures;
   o.blockingPdbs = memory.blockingPdbs;
   if (const auto agent = caches_.hostAgent(key)) o.agent = api::parseHostAgent(*agent);
-  observeChildren(o);
   observeMachineAndNode(key, observation);
+  if (!childrenKnownAbsent(o, memory)) readChildren(observation);
   return observation;
+}
+
+void Observer::readChildren(Observation& observation) {
+  observeChildren(observation.observed);
+  observation.childrenRead = true;
 }
 
 ChildView Observer::child(const std::string& ns, const std::string& apiVersion, const std::string& kind,

@@ -1,8 +1,10 @@
 #pragma once
 // Builds the Observed input of decide() for one ScheduledMachine: the ScheduledMachine, its
 // Machine, Node and HostAgent from the informer caches, its bootstrap/infrastructure objects and
-// templates with direct reads (few and not worth a cluster-wide watch of every provider kind), and
+// templates with direct reads (few and not worth a cluster-wide watch of every provider kind; skipped
+// for a machine settled out of the cluster whose children are known absent), and
 // the Pods on its Node on demand (fieldSelector spec.nodeName) while it drains.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,11 +21,21 @@ namespace fivespot::coordinator {
 struct KeyMemory {
   int consecutiveFailures = 0;
   std::vector<std::string> blockingPdbs;
+  // The last reconcile completed with the machine settled out of the cluster and read that neither
+  // the Machine nor the bootstrap/infrastructure objects exist. Only this process creates them, and
+  // only in a decision that leaves the settled phase, so until then they need not be read again.
+  bool childrenKnownAbsent = false;
+  // The Reconciler's ownership epoch when childrenKnownAbsent was set: another instance may have
+  // acted on the key since ownership last changed, so the flag holds only within one epoch.
+  std::uint64_t childrenKnownAbsentEpoch = 0;
 };
 
 struct Observation {
   Observed observed;
   NodeLocation node;  // where the Node and its Pods live (meaningful when the Machine has a nodeRef)
+  // false: the bootstrap/infrastructure objects were not read (see KeyMemory::childrenKnownAbsent)
+  // and observed.bootstrap/infrastructure say "absent" from memory; readChildren() reads them.
+  bool childrenRead = false;
 };
 
 class Observer {
@@ -36,6 +48,8 @@ class Observer {
   std::optional<Observation> observe(const std::string& key, const KeyMemory& memory);
   // Fills observed.podsOnNode from the Node's cluster; no-op without a Node.
   void listPodsOnNode(Observation& observation);
+  // Reads the bootstrap/infrastructure objects (and templates) that observe() skipped.
+  void readChildren(Observation& observation);
 
  private:
   ChildView child(const std::string& ns, const std::string& apiVersion, const std::string& kind,

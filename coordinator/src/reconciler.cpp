@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "fivespot/api/conditions.hpp"
 #include "fivespot/api/scheduled_machine.hpp"
 #include "fivespot/common/time_format.hpp"
 
@@ -12,6 +13,20 @@ using Seconds = std::chrono::duration<double>;
 
 std::string keyOf(const api::ScheduledMachine& sm) {
   return sm.metadata.namespace_ + "/" + sm.metadata.name;
+}
+
+bool settledOut(api::Phase phase) {
+  return phase == api::Phase::UnScheduled || phase == api::Phase::Inactive;
+}
+
+bool leavesSettledPhase(const Observed& observed, const Decision& decision) {
+  return decision.work != WorkKind::None || observed.sm.status.phase != decision.phase;
+}
+
+// Out of the cluster with nothing of it left: the next reconcile may skip reading the children.
+bool settledWithoutChildren(const Observed& observed, const Decision& decision) {
+  return decision.work == WorkKind::None && settledOut(decision.phase) && !observed.machine &&
+         !observed.bootstrap.exists && !observed.infrastructure.exists;
 }
 
 }  // namespace
@@ -71,7 +86,11 @@ ReconcileResult Reconciler::reconcile(const std::string& key, const std::functio
 ReconcileResult Reconciler::run(const std::string& key, KeyMemory& memory, const std::function<bool()>& mayAct) {
   std::optional<Observation> observation;
   try {
+    const std::uint64_t epoch = ownershipEpoch_.load();
+    if (memory.childrenKnownAbsentEpoch != epoch) memory.childrenKnownAbsent = false;
     observation = observer_.observe(key, memory);
+    // Re-established only by a reconcile that completes settled (below).
+    memory.childrenKnownAbsent = false;
     if (!observation) {
       admission_.settled(key, std::nullopt);
       queue_.forget(key);
@@ -91,7 +110,9 @@ ReconcileResult Reconciler::run(const std::string& key, KeyMemory& memory, const
     admission_.settled(key, decision.phase);
     memory.consecutiveFailures = 0;
     queue_.forget(key);
-    requeue(key, *observation, decision);
+    requeue(key, *observation, decision, memory);
+    memory.childrenKnownAbsent = settledWithoutChildren(observed, decision);
+    memory.childrenKnownAbsentEpoch = epoch;
     return ReconcileResult::Done;
   } catch (const LostOwnership&) {
     spdlog::info("{}: stopped acting, this instance no longer owns it", key);
@@ -119,6 +140,12 @@ ReconcileResult Reconciler::run(const std::string& key, KeyMemory& memory, const
 
 Decision Reconciler::decideWithPods(Observation& observation) {
   Decision decision = decide(observation.observed);
+  // Children skipped as known absent: any decision that leaves the settled phase (an add, a
+  // removal, a phase change) is made again from a full read, so it never rests on the memory.
+  if (!observation.childrenRead && leavesSettledPhase(observation.observed, decision)) {
+    observer_.readChildren(observation);
+    decision = decide(observation.observed);
+  }
   // Pods are listed only when the decision is to drain (no cluster-wide pod informer).
   if (decision.phase == api::Phase::Removing && observation.observed.node && !observation.observed.podsOnNode) {
     observer_.listPodsOnNode(observation);
@@ -140,8 +167,16 @@ void Reconciler::writeStatus(const Observed& observed, const Decision& decision,
   }
 }
 
-void Reconciler::requeue(const std::string& key, const Observation& observation, const Decision& decision) {
+void Reconciler::requeue(const std::string& key, const Observation& observation, const Decision& decision,
+                         const KeyMemory& memory) {
   std::optional<std::chrono::seconds> after = decision.requeueAfter;
+  // Only while the drain is in progress (not timed out) with every eviction accepted.
+  const api::Condition* drained = api::findCondition(decision.status.conditions, api::condition::kDrained);
+  const bool draining = drained != nullptr && drained->reason == "Draining";
+  const auto& drain = decision.status.drain;
+  const bool podsTerminating = decision.phase == api::Phase::Removing && draining && observation.observed.podsOnNode &&
+                               drain && drain->podsRemaining > 0 && memory.blockingPdbs.empty();
+  if (podsTerminating && after && *after > options_.terminatingPodsPoll) after = options_.terminatingPodsPoll;
   const bool waitingOnRemoteNode = observation.node.workloadCluster &&
                                    (decision.phase == api::Phase::Scheduled || decision.phase == api::Phase::Removing);
   if (waitingOnRemoteNode && (!after || *after > options_.workloadNodePollInterval)) {

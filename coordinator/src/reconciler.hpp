@@ -4,7 +4,9 @@
 // in order -> write the status (merge patch on /status, conditional on the resourceVersion the
 // decision was based on) -> requeue exactly when the decision says (window edges, grace periods,
 // drain polls). Failures go through recordFailure() and the queue's per-key back-off.
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -23,6 +25,9 @@ struct ReconcilerOptions {
   std::chrono::seconds workloadNodePollInterval{10};
   // A key held back by the concurrency limits is re-queued when a slot frees; this is the backstop.
   std::chrono::seconds admissionRetry{30};
+  // While evicted pods terminate (no PodDisruptionBudget refused any), list the node's pods again
+  // this soon rather than after the drain poll interval, which paces retries of refused evictions.
+  std::chrono::seconds terminatingPodsPoll{1};
 };
 
 enum class ReconcileResult { Done, HeldBack, Conflict, Failed, LostOwnership, Gone };
@@ -34,12 +39,16 @@ class Reconciler {
 
   // `mayAct` says whether this instance may still act on the key (leadership, shard).
   ReconcileResult reconcile(const std::string& key, const std::function<bool()>& mayAct);
+  // Leadership or the shard changed: another instance may have acted on any key meanwhile, so
+  // nothing remembered about a key's children is trusted any more.
+  void ownershipChanged() { ++ownershipEpoch_; }
 
  private:
   ReconcileResult run(const std::string& key, KeyMemory& memory, const std::function<bool()>& mayAct);
   Decision decideWithPods(Observation& observation);
   void writeStatus(const Observed& observed, const Decision& decision, const std::string& resourceVersion);
-  void requeue(const std::string& key, const Observation& observation, const Decision& decision);
+  void requeue(const std::string& key, const Observation& observation, const Decision& decision,
+               const KeyMemory& memory);
   void recordEdgeLag(const Observed& observed, const Decision& decision);
   void recordDrainEnd(const Observed& observed, const Decision& decision);
   void handleFailure(const std::string& key, KeyMemory& memory, const Observation& observation,
@@ -56,6 +65,7 @@ class Reconciler {
   const Clock& clock_;
   const ReconcilerOptions options_;
 
+  std::atomic<std::uint64_t> ownershipEpoch_{1};
   std::mutex memoryMutex_;
   std::map<std::string, KeyMemory> memory_;  // entries are only touched by the worker holding the key
 };
