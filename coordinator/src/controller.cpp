@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "fivespot/api/host_agent.hpp"
+#include "fivespot/api/scheduled_machine.hpp"
 #include "fivespot/api/types.hpp"
 #include "fivespot/common/time_format.hpp"
 
@@ -26,10 +28,18 @@ void Controller::recordPower(const kube::Json& sm, const std::string& ns, const 
                              const std::string& phase) {
   const bool inCluster = phase == api::toString(api::Phase::Active) || phase == api::toString(api::Phase::Removing);
   metrics_.power().setPoweredOn(ns, name, inCluster || conditionTrue(sm, "PoweredOn"));
-  const kube::Json savings = valueAt(sm, "/status/powerSavings", kube::Json::object());
-  const auto source = power::parseOnPowerSource(savings.value("source", ""));
-  if (source && savings.contains("energySavedWh") && savings.at("energySavedWh").is_number()) {
-    metrics_.power().recordSavedEnergy(ns, name, *source, savings.at("energySavedWh").get<double>());
+  // The counter follows the savings as of now (finished off periods plus the running one), so it
+  // grows during the night, not only when the host comes back. Machines without savings are
+  // skipped before parsing: this runs for the whole fleet on every refresh.
+  if (valueAt(sm, "/status/powerSavings", kube::Json()).is_null()) return;
+  try {
+    const auto machine = api::parseScheduledMachine(sm);
+    const auto agentJson = caches_.hostAgent(ns + "/" + name);
+    const std::optional<api::HostAgent> agent =
+        agentJson ? std::optional<api::HostAgent>(api::parseHostAgent(*agentJson)) : std::nullopt;
+    metrics_.recordEnergySaved(machine, agent ? &*agent : nullptr, SystemClock::instance().now());
+  } catch (const Error& e) {
+    spdlog::debug("{}/{}: no energy figure for metrics: {}", ns, name, e.what());  // reported by its reconcile
   }
 }
 
