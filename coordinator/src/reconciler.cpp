@@ -127,6 +127,15 @@ ReconcileResult Reconciler::run(const std::string& key, KeyMemory& memory, const
     if (!observation) throw;
     handleFailure(key, memory, *observation, error);
     return ReconcileResult::Failed;
+  } catch (const ValidationError& error) {
+    if (observation) {
+      handleFailure(key, memory, *observation, error);
+      return ReconcileResult::Failed;
+    }
+    // The object itself does not parse (a wrong JSON type that the CRD schema should have
+    // rejected): say so in its status; retrying cannot help, an edit re-queues it.
+    reportUnreadable(key, error);
+    return ReconcileResult::Failed;
   } catch (const std::exception& error) {
     if (!observation) {
       spdlog::error("{}: cannot observe: {}", key, error.what());
@@ -152,6 +161,45 @@ Decision Reconciler::decideWithPods(Observation& observation) {
     decision = decide(observation.observed);
   }
   return decision;
+}
+
+void Reconciler::reportUnreadable(const std::string& key, const ValidationError& error) {
+  const auto slash = key.find('/');
+  const std::string ns = key.substr(0, slash);
+  const std::string name = key.substr(slash + 1);
+  const std::string message = std::string("the object cannot be read: ") + error.what();
+  try {
+    const auto object = client_.getIfExists(kube::resources::scheduledMachines(), ns, name);
+    if (!object) return;
+    const kube::Json status = object->value("status", kube::Json::object());
+    kube::Json conditions = kube::Json::array();
+    for (const auto& condition : status.value("conditions", kube::Json::array())) {
+      if (condition.value("type", "") == "Ready") {
+        // Already reported: writing again would only trigger another reconcile.
+        if (condition.value("reason", "") == "InvalidSpec" && condition.value("message", "") == message) return;
+        continue;
+      }
+      conditions.push_back(condition);
+    }
+    const auto generation = object->value("metadata", kube::Json::object()).value("generation", 0);
+    conditions.push_back({{"type", "Ready"},
+                          {"status", "False"},
+                          {"reason", "InvalidSpec"},
+                          {"message", message},
+                          {"lastTransitionTime", formatRfc3339(clock_.now())},
+                          {"observedGeneration", generation}});
+    spdlog::warn("{}: {}", key, message);
+    client_.patchStatus(kube::resources::scheduledMachines(), ns, name, kube::PatchType::Merge,
+                        {{"status",
+                          {{"phase", api::toString(api::Phase::Error)},
+                           {"message", message},
+                           {"observedGeneration", generation},
+                           {"conditions", conditions}}}});
+    queue_.forget(key);
+  } catch (const kube::ApiError& apiError) {
+    spdlog::warn("{}: cannot report that the object is unreadable: {}", key, apiError.what());
+    queue_.addRateLimited(key);
+  }
 }
 
 void Reconciler::writeStatus(const Observed& observed, const Decision& decision, const std::string& resourceVersion) {

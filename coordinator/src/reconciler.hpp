@@ -14,6 +14,7 @@
 
 #include "admission.hpp"
 #include "executor.hpp"
+#include "fivespot/common/error.hpp"
 #include "fivespot/controller/workqueue.hpp"
 #include "metrics.hpp"
 #include "observer.hpp"
@@ -53,6 +54,8 @@ class Reconciler {
   void recordDrainEnd(const Observed& observed, const Decision& decision);
   void handleFailure(const std::string& key, KeyMemory& memory, const Observation& observation,
                      const std::exception& error);
+  // Phase Error with Ready=False/InvalidSpec naming the field, written once per distinct problem.
+  void reportUnreadable(const std::string& key, const ValidationError& error);
   void forgetKey(const std::string& key);
   KeyMemory& memoryOf(const std::string& key);
 
