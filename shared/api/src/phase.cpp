@@ -4,13 +4,20 @@ namespace fivespot::api {
 
 const char* toString(Phase phase) {
   switch (phase) {
-    case Phase::Pending: return "Pending";
-    case Phase::UnScheduled: return "UnScheduled";
-    case Phase::Scheduled: return "Scheduled";
-    case Phase::Active: return "Active";
-    case Phase::Removing: return "Removing";
-    case Phase::Inactive: return "Inactive";
-    case Phase::Error: return "Error";
+    case Phase::Pending:
+      return "Pending";
+    case Phase::UnScheduled:
+      return "UnScheduled";
+    case Phase::Scheduled:
+      return "Scheduled";
+    case Phase::Active:
+      return "Active";
+    case Phase::Removing:
+      return "Removing";
+    case Phase::Inactive:
+      return "Inactive";
+    case Phase::Error:
+      return "Error";
   }
   return "Unknown";
 }

@@ -66,16 +66,16 @@ struct Taint {
 };
 
 struct WakeOnLan {
-  std::string mac;                        // "aa:bb:cc:dd:ee:ff"
+  std::string mac;  // "aa:bb:cc:dd:ee:ff"
   std::string broadcast = "255.255.255.255";
   int port = 9;
 };
 
 struct Redfish {
-  std::string endpoint;  // "https://bmc.example:443"
-  std::string systemId;  // e.g. "1" or "System.Embedded.1"
-  std::string credentialsSecretRef;  // Secret in the ScheduledMachine's namespace, keys username/password
-  std::string caSecretRef;           // optional Secret with key ca.crt
+  std::string endpoint;                // "https://bmc.example:443"
+  std::string systemId;                // e.g. "1" or "System.Embedded.1"
+  std::string credentialsSecretRef;    // Secret in the ScheduledMachine's namespace, keys username/password
+  std::string caSecretRef;             // optional Secret with key ca.crt
   bool insecureSkipTlsVerify = false;  // only when set explicitly
   std::optional<std::string> powerOffFallbackTimeout;  // duration; GracefulShutdown then ForceOff after it
 };
@@ -83,8 +83,8 @@ struct Redfish {
 struct PowerSpec {
   std::optional<WakeOnLan> wakeOnLan;
   std::optional<Redfish> redfish;
-  std::optional<double> idleWatts;     // declared draw when on and idle
-  std::optional<double> standbyWatts;  // declared draw when off (soft-off / standby)
+  std::optional<double> idleWatts;            // declared draw when on and idle
+  std::optional<double> standbyWatts;         // declared draw when off (soft-off / standby)
   std::optional<std::string> powerOnTimeout;  // duration; default 10m
 };
 
@@ -93,7 +93,7 @@ struct ScheduledMachineSpec {
   std::string clusterName;
   std::optional<MachineHost> machine;
   // Exactly one of each pair is set (validated).
-  std::optional<ObjectReference> bootstrapRef;        // a template, cloned into a concrete object
+  std::optional<ObjectReference> bootstrapRef;  // a template, cloned into a concrete object
   std::optional<EmbeddedResource> bootstrapSpec;
   std::optional<ObjectReference> infrastructureRef;
   std::optional<EmbeddedResource> infrastructureSpec;
@@ -129,8 +129,8 @@ struct DrainProgress {
 struct PowerSavings {
   double hoursOff = 0;
   double energySavedWh = 0;
-  std::string source;  // measured | bmc | declared
-  std::string since;   // RFC 3339
+  std::string source;    // measured | bmc | declared
+  std::string since;     // RFC 3339
   std::string offSince;  // RFC 3339 of the current off period's start, empty when on
 };
 
@@ -199,12 +199,12 @@ struct EnergyReport {
 };
 
 struct HostAgentStatus {  // written by the agent
-  std::string mode;  // host | node
+  std::string mode;       // host | node
   bool ready = false;
   std::vector<ReadinessCheck> checks;
   std::int64_t drainConfirmedGeneration = 0;
   std::int64_t powerOffAcknowledgedGeneration = 0;
-  std::string powerState;  // On | PoweringOff | Off
+  std::string powerState;     // On | PoweringOff | Off
   std::string lastHeartbeat;  // RFC 3339
   std::optional<EnergyReport> energy;
   std::string lastError;

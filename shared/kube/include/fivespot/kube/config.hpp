@@ -7,17 +7,17 @@
 namespace fivespot::kube {
 
 struct ClusterConfig {
-  std::string server;             // "https://127.0.0.1:6443"
-  std::string caPem;              // empty: system trust store
+  std::string server;  // "https://127.0.0.1:6443"
+  std::string caPem;   // empty: system trust store
   std::string clientCertPem;
   std::string clientKeyPem;
-  std::string token;              // static bearer token
-  std::string tokenFile;          // re-read when it changes (service-account token rotation)
-  std::string username, password; // basic auth (rare; kept for completeness of kubeconfig)
+  std::string token;                   // static bearer token
+  std::string tokenFile;               // re-read when it changes (service-account token rotation)
+  std::string username, password;      // basic auth (rare; kept for completeness of kubeconfig)
   bool insecureSkipTlsVerify = false;  // only when the kubeconfig says so explicitly
   std::string tlsServerName;
-  std::string contextName;        // for messages
-  std::string clusterName;        // the kubeconfig's cluster entry the context names; empty in-cluster
+  std::string contextName;  // for messages
+  std::string clusterName;  // the kubeconfig's cluster entry the context names; empty in-cluster
   std::string defaultNamespace = "default";
 
   // "server=https://… context=… auth=client-cert|token|token-file|none ca=inline|system"

@@ -26,8 +26,8 @@ const ResourceType& nodes();
 const ResourceType& pods();
 const ResourceType& secrets();
 const ResourceType& configMaps();
-const ResourceType& events();          // events.k8s.io/v1
-const ResourceType& leases();          // coordination.k8s.io/v1
+const ResourceType& events();                // events.k8s.io/v1
+const ResourceType& leases();                // coordination.k8s.io/v1
 const ResourceType& podDisruptionBudgets();  // policy/v1
 const ResourceType& scheduledMachines();     // 5spot.finos.org/v1alpha1
 const ResourceType& hostAgents();            // 5spot.finos.org/v1alpha1
