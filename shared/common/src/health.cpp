@@ -49,8 +49,7 @@ class EndpointHandler final : public CivetHandler {
 class HealthServer::Impl {
  public:
   Impl(const std::string& bindAddress, HealthServer& owner)
-      : health_([&owner] { return owner.evaluateLiveness(); }),
-        ready_([&owner] { return owner.evaluateReadiness(); }) {
+      : health_([&owner] { return owner.evaluateLiveness(); }), ready_([&owner] { return owner.evaluateReadiness(); }) {
     const std::vector<std::string> options{"listening_ports", bindAddress, "num_threads", "2"};
     try {
       server_ = std::make_unique<CivetServer>(options);
@@ -87,7 +86,9 @@ void HealthServer::addReadinessCheck(std::string name, Check check) {
   readiness_.emplace_back(std::move(name), std::move(check));
 }
 
-std::uint16_t HealthServer::port() const { return impl_->port(); }
+std::uint16_t HealthServer::port() const {
+  return impl_->port();
+}
 
 HealthServer::Result HealthServer::evaluateLiveness() const {
   std::lock_guard lock(mutex_);

@@ -20,8 +20,8 @@ class JsonFormatter final : public spdlog::formatter {
     nlohmann::json line;
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(msg.time.time_since_epoch());
     line["ts"] = static_cast<double>(micros.count()) / 1e6;
-    line["level"] = std::string(spdlog::level::to_string_view(msg.level).data(),
-                                spdlog::level::to_string_view(msg.level).size());
+    line["level"] =
+        std::string(spdlog::level::to_string_view(msg.level).data(), spdlog::level::to_string_view(msg.level).size());
     if (msg.logger_name.size() > 0) line["logger"] = std::string(msg.logger_name.data(), msg.logger_name.size());
     line["msg"] = std::string(msg.payload.data(), msg.payload.size());
     line["thread"] = msg.thread_id;

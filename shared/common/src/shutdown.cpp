@@ -43,7 +43,9 @@ ShutdownSignal::~ShutdownSignal() {
   delete state_;
 }
 
-int ShutdownSignal::signalNumber() const noexcept { return state_->signal.load(); }
+int ShutdownSignal::signalNumber() const noexcept {
+  return state_->signal.load();
+}
 
 bool waitFor(std::stop_token token, std::chrono::nanoseconds d) {
   std::mutex mutex;

@@ -12,7 +12,7 @@ enum class ErrorKind {
   Transient,      // a fault that may go away (network, server busy)
   NotFound,
   Conflict,
-  Internal,       // a bug: an invariant did not hold
+  Internal,  // a bug: an invariant did not hold
 };
 
 const char* toString(ErrorKind kind);
