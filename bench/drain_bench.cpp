@@ -193,10 +193,5 @@ int run(const Args& args) {
 }  // namespace fivespot::bench
 
 int main(int argc, char** argv) {
-  try {
-    return fivespot::bench::run(fivespot::bench::Args(argc, argv));
-  } catch (const std::exception& e) {
-    std::cerr << "drain_bench: " << e.what() << "\n";
-    return 1;
-  }
+  return fivespot::bench::benchmarkMain("drain_bench", argc, argv, fivespot::bench::run);
 }

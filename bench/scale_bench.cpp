@@ -104,10 +104,5 @@ int run(const Args& args) {
 }  // namespace fivespot::bench
 
 int main(int argc, char** argv) {
-  try {
-    return fivespot::bench::run(fivespot::bench::Args(argc, argv));
-  } catch (const std::exception& e) {
-    std::cerr << "scale_bench: " << e.what() << "\n";
-    return 1;
-  }
+  return fivespot::bench::benchmarkMain("scale_bench", argc, argv, fivespot::bench::run);
 }

@@ -396,4 +396,13 @@ bool Args::has(const std::string& name) const {
   return values_.count(name) != 0;
 }
 
+int benchmarkMain(const char* name, int argc, char** argv, int (*run)(const Args&)) {
+  try {
+    return run(Args(argc, argv));
+  } catch (const std::exception& e) {
+    std::cerr << name << ": " << e.what() << "\n";
+    return 1;
+  }
+}
+
 }  // namespace fivespot::bench

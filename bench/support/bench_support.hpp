@@ -166,4 +166,8 @@ class Args {
   std::map<std::string, std::string> values_;
 };
 
+// A benchmark's main(): parses the arguments, runs `run`, and on an exception prints
+// "<name>: <error>" and returns 1.
+int benchmarkMain(const char* name, int argc, char** argv, int (*run)(const Args&));
+
 }  // namespace fivespot::bench
