@@ -105,7 +105,78 @@ bool isSuccess(int status) {
   return status >= 200 && status < 300;
 }
 
+std::vector<std::string> pathSegments(const std::string& path) {
+  std::vector<std::string> segments;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const std::size_t end = std::min(path.find('/', start), path.size());
+    if (end > start) segments.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return segments;
+}
+
+// Whether the query string (without '?') sets watch=true or watch=1.
+bool asksToWatch(const std::string& query) {
+  std::size_t start = 0;
+  while (start < query.size()) {
+    const std::size_t end = std::min(query.find('&', start), query.size());
+    const std::string parameter = query.substr(start, end - start);
+    if (parameter == "watch=true" || parameter == "watch=1") return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+std::string lowerCase(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+std::string verbFor(const std::string& method, bool named, bool watch) {
+  if (method == "GET" || method == "HEAD") return watch ? "watch" : named ? "get" : "list";
+  if (method == "POST") return "create";
+  if (method == "PUT") return "update";
+  if (method == "PATCH") return "patch";
+  if (method == "DELETE") return named ? "delete" : "deletecollection";
+  return lowerCase(method);
+}
+
 }  // namespace
+
+RequestInfo requestInfoFor(const std::string& method, const std::string& target) {
+  const std::size_t queryStart = target.find('?');
+  RequestInfo info;
+  info.path = target.substr(0, queryStart);
+  info.verb = lowerCase(method);
+  std::vector<std::string> parts = pathSegments(info.path);
+  std::size_t prefix = 0;
+  if (parts.size() >= 3 && parts[0] == "api") {
+    info.version = parts[1];
+    prefix = 2;
+  } else if (parts.size() >= 4 && parts[0] == "apis") {
+    info.group = parts[1];
+    info.version = parts[2];
+    prefix = 3;
+  } else {
+    return info;
+  }
+  parts.erase(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(prefix));
+  // /namespaces/<ns>/<resource>... unless <resource> is a subresource of the Namespace itself.
+  if (parts[0] == "namespaces" && parts.size() >= 2) {
+    info.ns = parts[1];
+    if (parts.size() > 2 && parts[2] != "status" && parts[2] != "finalize") {
+      parts.erase(parts.begin(), parts.begin() + 2);
+    }
+  }
+  info.resourceRequest = true;
+  info.resource = parts[0];
+  if (parts.size() >= 2) info.name = parts[1];
+  if (parts.size() >= 3) info.subresource = parts[2];
+  const bool watch = queryStart != std::string::npos && asksToWatch(target.substr(queryStart + 1));
+  info.verb = verbFor(method, !info.name.empty(), watch);
+  return info;
+}
 
 Json DeleteOptions::toJson() const {
   Json body = {{"apiVersion", "v1"}, {"kind", "DeleteOptions"}};
@@ -145,8 +216,15 @@ class Client::Impl {
   std::unique_ptr<Watch> openWatch(HttpRequest request, Millis idleTimeout) {
     addStandardHeaders(request);
     limiter_.acquire();
-    auto stream = transport_->openStream(request, idleTimeout);
+    std::unique_ptr<HttpStream> stream;
+    try {
+      stream = transport_->openStream(request, idleTimeout);
+    } catch (const TransportError&) {
+      observe(request, 0);
+      throw;
+    }
     spdlog::debug("kube {} -> {} (watch)", describe(request), stream->status());
+    observe(request, stream->status());
     if (stream->status() == 200) return detail::makeStreamWatch(std::move(stream), describe(request));
     HttpResponse failed{stream->status(), {}, {}};
     while (auto line = stream->readLine()) failed.body += *line + "\n";
@@ -172,11 +250,17 @@ class Client::Impl {
     try {
       HttpResponse response = transport_->send(request, options_.requestTimeout);
       spdlog::debug("kube {} -> {} in {} ms", describe(request), response.status, elapsedMs(start));
+      observe(request, response.status);
       return response;
     } catch (const TransportError&) {
       spdlog::debug("kube {} -> no answer after {} ms", describe(request), elapsedMs(start));
+      observe(request, 0);
       throw;
     }
+  }
+
+  void observe(const HttpRequest& request, int status) const {
+    if (options_.requestObserver) options_.requestObserver(requestInfoFor(request.method, request.target), status);
   }
 
   static long long elapsedMs(std::chrono::steady_clock::time_point start) {

@@ -466,5 +466,125 @@ TEST_F(ClientTest, DiscoveryOfTheCoreGroupReadsApi) {
   EXPECT_EQ(sent(0).target, "/api");
 }
 
+struct ObservedCall {
+  std::string verb, group, resource, subresource, ns;
+  int status;
+  bool operator==(const ObservedCall&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& out, const ObservedCall& c) {
+  return out << c.verb << " " << c.group << "/" << c.resource << "/" << c.subresource << " ns=" << c.ns << " -> "
+             << c.status;
+}
+
+ClientOptions observingInto(std::vector<ObservedCall>& calls) {
+  ClientOptions options;
+  options.requestObserver = [&calls](const RequestInfo& r, int status) {
+    calls.push_back({r.verb, r.group, r.resource, r.subresource, r.ns, status});
+  };
+  return options;
+}
+
+TEST(RequestInfoTest, ResolvesVerbsLikeKubeApiserver) {
+  struct Case {
+    std::string method, target, verb, group, resource, subresource, ns, name;
+  };
+  const std::vector<Case> cases = {
+      {"GET", "/api/v1/namespaces/a/pods/web-0", "get", "", "pods", "", "a", "web-0"},
+      {"GET", "/api/v1/namespaces/a/pods?limit=500", "list", "", "pods", "", "a", ""},
+      {"GET", "/api/v1/pods?fieldSelector=spec.nodeName%3Dn1", "list", "", "pods", "", "", ""},
+      {"GET", "/api/v1/nodes?watch=1&resourceVersion=5", "watch", "", "nodes", "", "", ""},
+      {"GET", "/apis/coordination.k8s.io/v1/namespaces/x/leases?allowWatchBookmarks=true&watch=true", "watch",
+       "coordination.k8s.io", "leases", "", "x", ""},
+      {"GET", "/api/v1/nodes?watchers=1", "list", "", "nodes", "", "", ""},
+      {"POST", "/api/v1/namespaces/a/pods/web-0/eviction", "create", "", "pods", "eviction", "a", "web-0"},
+      {"PUT", "/apis/5spot.finos.org/v1alpha1/namespaces/a/scheduledmachines/w/status", "update", "5spot.finos.org",
+       "scheduledmachines", "status", "a", "w"},
+      {"PATCH", "/api/v1/nodes/n1", "patch", "", "nodes", "", "", "n1"},
+      {"DELETE", "/apis/cluster.x-k8s.io/v1beta1/namespaces/a/machines/m", "delete", "cluster.x-k8s.io", "machines", "",
+       "a", "m"},
+      {"DELETE", "/api/v1/namespaces/a/pods", "deletecollection", "", "pods", "", "a", ""},
+      {"GET", "/api/v1/namespaces/a", "get", "", "namespaces", "", "a", "a"},
+      {"PUT", "/api/v1/namespaces/a/finalize", "update", "", "namespaces", "finalize", "a", "a"},
+      {"POST", "/api/v1/namespaces", "create", "", "namespaces", "", "", ""},
+  };
+  for (const auto& c : cases) {
+    const RequestInfo info = requestInfoFor(c.method, c.target);
+    SCOPED_TRACE(c.method + " " + c.target);
+    EXPECT_TRUE(info.resourceRequest);
+    EXPECT_EQ(info.verb, c.verb);
+    EXPECT_EQ(info.group, c.group);
+    EXPECT_EQ(info.resource, c.resource);
+    EXPECT_EQ(info.subresource, c.subresource);
+    EXPECT_EQ(info.ns, c.ns);
+    EXPECT_EQ(info.name, c.name);
+  }
+}
+
+TEST(RequestInfoTest, DiscoveryAndHealthAreNonResourceRequests) {
+  for (const std::string target : {"/api", "/apis", "/apis/cluster.x-k8s.io", "/version", "/healthz?verbose=1"}) {
+    const RequestInfo info = requestInfoFor("GET", target);
+    EXPECT_FALSE(info.resourceRequest) << target;
+    EXPECT_EQ(info.verb, "get") << target;
+    EXPECT_EQ(info.path, target.substr(0, target.find('?'))) << target;
+    EXPECT_TRUE(info.resource.empty()) << target;
+  }
+}
+
+TEST_F(ClientTest, ObserverSeesEveryExchangeIncludingRetriesAndFailures) {
+  std::vector<ObservedCall> calls;
+  auto client = makeClient(observingInto(calls));
+  transport_->respond(429, status(429, "TooManyRequests", "slow down"), {{"retry-after", "1"}});
+  transport_->respond(200, pod("web-0").dump());
+  transport_->respond(403, status(403, "Forbidden", "no"));
+  transport_->respond(201, R"({"kind":"Status","status":"Success"})");
+
+  client->get(resources::pods(), "default", "web-0");
+  EXPECT_THROW(client->patch(resources::nodes(), "", "n1", PatchType::Merge, Json::object()), ApiError);
+  client->evict("default", "web-0");
+
+  EXPECT_EQ(calls, (std::vector<ObservedCall>{{"get", "", "pods", "", "default", 429},
+                                              {"get", "", "pods", "", "default", 200},
+                                              {"patch", "", "nodes", "", "", 403},
+                                              {"create", "", "pods", "eviction", "default", 201}}));
+}
+
+TEST_F(ClientTest, ObserverSeesWatchOpenings) {
+  std::vector<ObservedCall> calls;
+  auto client = makeClient(observingInto(calls));
+  transport_->respondStream(200, {});
+  transport_->respondStream(403, {status(403, "Forbidden", "no")});
+
+  client->watch(resources::leases(), "ns", WatchOptions{});
+  EXPECT_THROW(client->watch(resources::nodes(), "", WatchOptions{}), ApiError);
+
+  EXPECT_EQ(calls, (std::vector<ObservedCall>{{"watch", "coordination.k8s.io", "leases", "", "ns", 200},
+                                              {"watch", "", "nodes", "", "", 403}}));
+}
+
+// A transport that never answers.
+class UnreachableTransport final : public HttpTransport {
+ public:
+  HttpResponse send(const HttpRequest& request, std::chrono::milliseconds) override {
+    throw TransportError(request.target, "connection refused");
+  }
+  std::unique_ptr<HttpStream> openStream(const HttpRequest& request, std::chrono::milliseconds) override {
+    throw TransportError(request.target, "connection refused");
+  }
+};
+
+TEST(ClientObserverTest, RequestWithoutAnswerIsObservedWithStatusZero) {
+  std::vector<ObservedCall> calls;
+  ClusterConfig config;
+  config.server = "https://127.0.0.1:6443";
+  Client client(config, observingInto(calls), std::make_shared<UnreachableTransport>());
+
+  EXPECT_THROW(client.list(resources::secrets(), "a"), TransportError);
+  EXPECT_THROW(client.watch(resources::secrets(), "a", WatchOptions{}), TransportError);
+
+  EXPECT_EQ(calls,
+            (std::vector<ObservedCall>{{"list", "", "secrets", "", "a", 0}, {"watch", "", "secrets", "", "a", 0}}));
+}
+
 }  // namespace
 }  // namespace fivespot::kube

@@ -20,6 +20,29 @@ namespace fivespot::kube {
 
 using Json = nlohmann::json;
 
+// One API request in the terms RBAC and audit use, resolved from its method and target the way
+// kube-apiserver's RequestInfoFactory does.
+struct RequestInfo {
+  bool resourceRequest = false;  // false for discovery, /version, /healthz... (nonResourceURLs)
+  std::string path;              // the target without its query
+  std::string verb;              // get list watch create update patch delete deletecollection
+  std::string group;             // "" for the core API
+  std::string version;
+  std::string ns;  // "" for cluster-scoped requests and requests across namespaces
+  std::string resource;
+  std::string subresource;
+  std::string name;
+};
+
+// Resolves "GET /api/v1/namespaces/a/pods?watch=1" into {verb watch, resource pods, ns a}.
+// A non-resource request keeps only path and verb (the lower-cased method).
+RequestInfo requestInfoFor(const std::string& method, const std::string& target);
+
+// Called once per HTTP exchange with the API server (every retry and watch opening included):
+// `status` is the HTTP status, or 0 when no answer arrived (transport error). Runs on the calling
+// thread, so it must be cheap, thread-safe and must not throw.
+using RequestObserver = std::function<void(const RequestInfo& request, int status)>;
+
 struct ClientOptions {
   double qps = 50;  // client-side token bucket, like client-go's --kube-api-qps
   int burst = 100;
@@ -31,6 +54,8 @@ struct ClientOptions {
   // a ManualClock and a recording sleeper; nullptr / empty mean SystemClock and sleep_for.
   const Clock* clock = nullptr;
   std::function<void(Duration)> sleep;
+  // Sees every request this client makes (metrics). Empty: nothing is resolved or called.
+  RequestObserver requestObserver;
 };
 
 struct ListOptions {
