@@ -29,11 +29,18 @@ using std::chrono::seconds;
 // Per-key requeue back-off after a failed reconcile: 1 s doubling to 5 min, like the logic's.
 constexpr controller::BackoffPolicy kRequeueBackoff{std::chrono::seconds(1), std::chrono::minutes(5), 0.1};
 
-kube::ClientOptions clientOptions(const Options& o) {
+// Options of the management-cluster client. Workload-cluster clients (WorkloadClients, built from
+// CAPI's <cluster>-kubeconfig Secrets) are not observed: they act with CAPI's credentials on
+// another cluster, so five_spot_kube_requests_total is exactly what the coordinator's own RBAC
+// (deploy/coordinator) must allow.
+kube::ClientOptions clientOptions(const Options& o, CoordinatorMetrics& metrics) {
   kube::ClientOptions options;
   options.qps = o.kubeApiQps;
   options.burst = o.kubeApiBurst;
   options.userAgent = std::string("fivespot-coordinator/") + kVersion;
+  options.requestObserver = [&metrics](const kube::RequestInfo& request, int status) {
+    metrics.recordKubeRequest(request, status);
+  };
   return options;
 }
 
@@ -79,7 +86,7 @@ int run(const Options& o, ShutdownSignal& shutdown) {
 
   const kube::ClusterConfig cluster = kube::loadDefaultConfig(o.kubeconfig, o.context);
   spdlog::info("fivespot-coordinator {} ({}) starting: {}", kVersion, identity, cluster.describe());
-  kube::Client client(cluster, clientOptions(o));
+  kube::Client client(cluster, clientOptions(o, metrics));
   const std::string capiVersion = discoverCapiVersion(client);
   requireScheduledMachineCrd(client, o.watchNamespace);
 

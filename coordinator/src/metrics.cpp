@@ -6,6 +6,7 @@
 #include <prometheus/registry.h>
 
 #include "fivespot/coordinator/savings_status.hpp"
+#include "fivespot/kube/client.hpp"
 
 namespace fivespot::coordinator {
 namespace {
@@ -23,6 +24,13 @@ Histogram::BucketBoundaries drainBuckets() {
 // Edge lag: exact wake-ups keep it near zero; the alert fires at p99 > 60 s.
 Histogram::BucketBoundaries lagBuckets() {
   return {0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300};
+}
+
+// RBAC's spelling of what was addressed: "pods", "pods/eviction"; a non-resource request
+// (discovery, /version) by its URL path, which RBAC matches with nonResourceURLs.
+std::string resourceLabel(const kube::RequestInfo& request) {
+  if (!request.resourceRequest) return request.path;
+  return request.subresource.empty() ? request.resource : request.resource + "/" + request.subresource;
 }
 
 double unixSeconds(TimePoint t) {
@@ -77,6 +85,11 @@ CoordinatorMetrics::CoordinatorMetrics(std::shared_ptr<prometheus::Registry> reg
                             .Name("five_spot_drain_blocked_pods")
                             .Help("Pods of the machine's node whose last eviction was refused by a PDB")
                             .Register(*registry_)),
+      kubeRequests_(prometheus::BuildCounter()
+                        .Name("five_spot_kube_requests_total")
+                        .Help("Requests to the management cluster's API server by RBAC verb, API group, resource "
+                              "and HTTP status code (<error>: no answer)")
+                        .Register(*registry_)),
       power_(*registry_) {
   prometheus::BuildGauge()
       .Name("five_spot_up")
@@ -170,6 +183,15 @@ void CoordinatorMetrics::forgetMachine(const std::string& ns, const std::string&
     }
   }
   power_.forget(ns, name);
+}
+
+void CoordinatorMetrics::recordKubeRequest(const kube::RequestInfo& request, int status) {
+  kubeRequests_
+      .Add({{"verb", request.verb},
+            {"group", request.group},
+            {"resource", resourceLabel(request)},
+            {"code", status > 0 ? std::to_string(status) : "<error>"}})
+      .Increment();
 }
 
 }  // namespace fivespot::coordinator

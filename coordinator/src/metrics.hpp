@@ -21,6 +21,10 @@ template <typename T>
 class Family;
 }  // namespace prometheus
 
+namespace fivespot::kube {
+struct RequestInfo;
+}  // namespace fivespot::kube
+
 namespace fivespot::coordinator {
 
 class CoordinatorMetrics {
@@ -53,6 +57,9 @@ class CoordinatorMetrics {
   void setDrainBlockedPods(const std::string& ns, const std::string& name, std::size_t count);
   // The machine is gone: drop its per-machine series.
   void forgetMachine(const std::string& ns, const std::string& name);
+  // five_spot_kube_requests_total: one HTTP exchange with the management cluster's API server
+  // (kube::ClientOptions::requestObserver). status 0 = no answer, counted as code "<error>".
+  void recordKubeRequest(const kube::RequestInfo& request, int status);
 
  private:
   using MachineKey = std::pair<std::string, std::string>;
@@ -69,6 +76,7 @@ class CoordinatorMetrics {
   prometheus::Family<prometheus::Gauge>& ownedMachines_;
   prometheus::Family<prometheus::Gauge>& phaseEntered_;
   prometheus::Family<prometheus::Gauge>& drainBlockedPods_;
+  prometheus::Family<prometheus::Counter>& kubeRequests_;
   power::PowerMetrics power_;
 
   std::mutex mutex_;
