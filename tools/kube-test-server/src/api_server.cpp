@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "api_server_impl.hpp"
+#include "fivespot/testserver/rbac.hpp"
 
 namespace fivespot::testserver {
 namespace {
@@ -272,9 +273,27 @@ ResourceRequest ApiServer::Impl::resolve(const ApiRequest& request) const {
   return rr;
 }
 
-void ApiServer::Impl::authorize(const Identity& who, const ResourceRequest& rr) const {
+void ApiServer::Impl::authorize(const Identity& who, const ResourceRequest& rr) {
   const Attributes attributes{rr.verb, rr.info.group, rr.info.resource, rr.subresource, rr.name, rr.ns};
-  if (!authorizer.allowed(who, attributes)) throw forbidden(who, rr);
+  if (!allowed(who, attributes)) throw forbidden(who, rr);
+}
+
+// Without RBAC the allow list decides (by default everyone). With RBAC, like kube-apiserver's
+// authorizer chain: system:masters, then the allow list when one was given, then the stored RBAC
+// objects, read afresh so that a new binding takes effect on the next request.
+bool ApiServer::Impl::allowed(const Identity& who, const Attributes& what) {
+  if (!rbacEnabled) return authorizer.allowed(who, what);
+  if (isMember(who, "system:masters")) return true;
+  if (allowListSet && authorizer.allowed(who, what)) return true;
+  RbacPolicy policy;
+  {
+    auto tx = store.begin();
+    policy.roles = tx.list("rbac.authorization.k8s.io/roles", "");
+    policy.roleBindings = tx.list("rbac.authorization.k8s.io/rolebindings", "");
+    policy.clusterRoles = tx.list("rbac.authorization.k8s.io/clusterroles", "");
+    policy.clusterRoleBindings = tx.list("rbac.authorization.k8s.io/clusterrolebindings", "");
+  }
+  return rbacAllows(policy, who, what);
 }
 
 ApiResponse ApiServer::Impl::fault(const ApiRequest& request, const Identity& who) {
@@ -318,6 +337,10 @@ void ApiServer::installCrd(const nlohmann::json& crd) {
 }
 void ApiServer::setAuthorizer(Authorizer authorizer) {
   impl_->authorizer = std::move(authorizer);
+  impl_->allowListSet = true;
+}
+void ApiServer::enableRbac() {
+  impl_->rbacEnabled = true;
 }
 TokenAuthenticator& ApiServer::tokens() {
   return impl_->tokenAuthenticator;

@@ -43,7 +43,9 @@ class ApiServer::Impl {
   Store store;
   ResourceRegistry registry;
   TokenAuthenticator tokenAuthenticator;
-  Authorizer authorizer;
+  Authorizer authorizer;      // the --authz-file allow list (default: every authenticated user)
+  bool allowListSet = false;  // an allow list replaced the default
+  bool rbacEnabled = false;   // --authorization-mode=RBAC: the stored RBAC objects decide
   FaultInjector faultInjector;
 
  private:
@@ -54,7 +56,8 @@ class ApiServer::Impl {
   std::optional<ApiResponse> openApi(const std::vector<std::string>& parts) const;
   Identity authenticate(const ApiRequest& request) const;
   ResourceRequest resolve(const ApiRequest& request) const;
-  void authorize(const Identity& who, const ResourceRequest& rr) const;
+  void authorize(const Identity& who, const ResourceRequest& rr);
+  bool allowed(const Identity& who, const Attributes& what);
 
   // resources.cpp
   ApiResponse dispatch(const ApiRequest& request, const ResourceRequest& rr);

@@ -25,6 +25,7 @@ struct Flags {
   bool capi = true;
   std::string tokenFile;
   std::string authzFile;
+  std::string authorizationMode = "AlwaysAllow";
   std::string dataFile;
   std::size_t watchCacheSize = 1000;
   int bookmarkIntervalSeconds = 60;
@@ -67,6 +68,7 @@ int run(const Flags& flags, fivespot::ShutdownSignal& shutdown) {
     api.setAuthorizer(Authorizer::fromJson(fivespot::yamlToJson(fivespot::readFile(flags.authzFile), flags.authzFile),
                                            flags.authzFile));
   }
+  if (flags.authorizationMode == "RBAC") api.enableRbac();
   api.start();
   if (flags.capi) installCrds(api, KUBE_TEST_SERVER_CAPI_CRD_DIR);
   for (const auto& dir : flags.crdDirs) installCrds(api, dir);
@@ -99,6 +101,12 @@ int main(int argc, char** argv) {
   app.add_option("--capi", flags.capi, "Install the bundled Cluster API Machine CRDs")->default_val(true);
   app.add_option("--token-file", flags.tokenFile, "Static bearer tokens: token,user,uid,\"group1,group2\"");
   app.add_option("--authz-file", flags.authzFile, "Allow list (JSON or YAML); absent = allow every authenticated user");
+  app.add_option("--authorization-mode", flags.authorizationMode,
+                 "AlwaysAllow (every authenticated user, or the --authz-file list) or RBAC (the stored Roles, "
+                 "ClusterRoles and bindings decide; --authz-file rules allow in addition)")
+      ->check(CLI::IsMember({"AlwaysAllow", "RBAC"}))
+      ->envname("KUBE_TEST_SERVER_AUTHORIZATION_MODE")
+      ->capture_default_str();
   app.add_option("--data-file", flags.dataFile, "Persist storage here and reload it at start");
   app.add_option("--watch-cache-size", flags.watchCacheSize, "Events kept for watch resume; older versions get 410");
   app.add_option("--bookmark-interval", flags.bookmarkIntervalSeconds, "Seconds between watch BOOKMARK events");

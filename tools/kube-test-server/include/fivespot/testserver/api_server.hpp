@@ -31,7 +31,11 @@ class ApiServer {
   void start();
   // Creates or replaces a CRD as `kubectl apply` would (used for --crd-dir); throws ApiError.
   void installCrd(const nlohmann::json& crd);
+  // The --authz-file allow list (replaces "every authenticated user"; with RBAC, an extra allow).
   void setAuthorizer(Authorizer authorizer);
+  // --authorization-mode=RBAC: the Roles, ClusterRoles and bindings stored in this server decide
+  // (rbac.hpp); members of system:masters may do anything, as on a real cluster.
+  void enableRbac();
   TokenAuthenticator& tokens();
   FaultInjector& faults();
 
