@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "fivespot/common/error.hpp"
@@ -52,11 +53,34 @@ double kwh(double wh) {
   return wh / 1000.0;
 }
 
+// A figure with `decimals` decimals, or with 3 significant digits when it is below 1: a test
+// machine off for seconds, or a fleet's first hour, must not read as 0.00 kWh.
+std::string figure(double value, int decimals) {
+  if (value <= 0 || value >= 1) return fmt::format("{:.{}f}", value, decimals);
+  const int leadingZeros = -static_cast<int>(std::floor(std::log10(value)));  // 0.0042 -> 3
+  return fmt::format("{:.{}f}", value, std::max(decimals, leadingZeros + 2));
+}
+
+constexpr const char* kNoPowerFigure = "no power figure";
+constexpr const char* kNoPowerFigureHint =
+    "no power figure: set spec.power.idleWatts and spec.power.standbyWatts, let the agent read RAPL, or configure "
+    "spec.power.redfish";
+
+bool hasPowerFigure(const MachineReport& machine) {
+  return machine.netWatts.has_value();
+}
+
+std::size_t countWithoutPowerFigure(const std::vector<MachineReport>& machines) {
+  return static_cast<std::size_t>(std::count_if(machines.begin(), machines.end(),
+                                                [](const MachineReport& machine) { return !hasPowerFigure(machine); }));
+}
+
 std::string qualifiedName(const MachineReport& machine) {
   return machine.ns + "/" + machine.name;
 }
 
 std::string sourceLabel(const MachineReport& machine) {
+  if (!hasPowerFigure(machine)) return kNoPowerFigure;
   std::string label = machine.savings.source.empty() ? "-" : machine.savings.source;
   if (machine.standbyAssumed && !machine.savings.source.empty()) label += " (standby 0 W assumed)";
   return label;
@@ -72,10 +96,26 @@ std::string dayLabel(TimePoint dayStart) {
 // One table row as cells; the totals row uses the same layout.
 std::vector<std::string> rowCells(const std::string& name, const std::string& phase, double hoursOff, double wh,
                                   const std::string& source, const ReportOptions& options) {
-  std::vector<std::string> cells{name, phase, fmt::format("{:.1f}", hoursOff), fmt::format("{:.2f}", kwh(wh)), source};
-  if (options.pricePerKwh) cells.push_back(fmt::format("{:.2f}", kwh(wh) * *options.pricePerKwh));
-  if (options.gramsCo2PerKwh) cells.push_back(fmt::format("{:.2f}", kwh(wh) * *options.gramsCo2PerKwh / 1000.0));
+  std::vector<std::string> cells{name, phase, figure(hoursOff, 1), figure(kwh(wh), 2), source};
+  if (options.pricePerKwh) cells.push_back(figure(kwh(wh) * *options.pricePerKwh, 2));
+  if (options.gramsCo2PerKwh) cells.push_back(figure(kwh(wh) * *options.gramsCo2PerKwh / 1000.0, 2));
   return cells;
+}
+
+// A machine without a power figure has no savings to show: dashes, not zeros that read as
+// "saved nothing".
+std::vector<std::string> unpricedRowCells(const std::string& name, const std::string& phase,
+                                          const ReportOptions& options) {
+  std::vector<std::string> cells{name, phase, "-", "-", kNoPowerFigure};
+  if (options.pricePerKwh) cells.emplace_back("-");
+  if (options.gramsCo2PerKwh) cells.emplace_back("-");
+  return cells;
+}
+
+std::string totalLabel(const std::vector<MachineReport>& machines) {
+  const std::size_t unpriced = countWithoutPowerFigure(machines);
+  if (unpriced == 0) return fmt::format("TOTAL ({} machines)", machines.size());
+  return fmt::format("TOTAL ({} machines, {} without a power figure)", machines.size(), unpriced);
 }
 
 }  // namespace
@@ -90,11 +130,13 @@ void appendNote(MachineReport& report, const std::string& note) {
   report.note += report.note.empty() ? note : "; " + note;
 }
 
-// The rate for the running off period as the report sees it (no BMC access from the CLI).
+// The rate for the running off period as the report sees it. The CLI does not talk to BMCs: it
+// uses the coordinator's last reading (status.bmcPower).
 std::optional<SavingsRate> reportRate(const api::ScheduledMachine& machine, const api::HostAgent* agent,
                                       const StandbyPower& standby) {
   OnPowerReadings readings;
   if (agent != nullptr && agent->status.energy) readings.measuredWatts = measuredWatts(*agent->status.energy);
+  if (machine.status.bmcPower) readings.bmcWatts = machine.status.bmcPower->consumedWatts;
   if (machine.spec.power) readings.declaredIdleWatts = machine.spec.power->idleWatts;
   const auto on = chooseOnPower(readings);
   if (on) return SavingsRate{*on, standby};
@@ -127,8 +169,8 @@ MachineReport buildMachineReport(const api::ScheduledMachine& machine, const api
   if (const auto rate = reportRate(machine, agent, standby)) {
     report.netWatts = rate->netWatts();
     report.savings = savingsAsOf(report.savings, options.now, *rate);
-  } else if (!report.savings.offSince.empty()) {
-    appendNote(report, "off now, but no on-power figure to count it: declare spec.power.idleWatts");
+  } else {
+    appendNote(report, kNoPowerFigureHint);
   }
 
   try {
@@ -178,12 +220,13 @@ std::string renderTable(const std::vector<MachineReport>& machines, const Report
   if (options.gramsCo2PerKwh) header.emplace_back("CO2 KG");
   rows.push_back(header);
   for (const MachineReport& machine : machines) {
-    rows.push_back(rowCells(qualifiedName(machine), machine.phase.empty() ? "-" : machine.phase,
-                            machine.savings.hoursOff, machine.savings.energySavedWh, sourceLabel(machine), options));
+    const std::string phase = machine.phase.empty() ? "-" : machine.phase;
+    rows.push_back(hasPowerFigure(machine) ? rowCells(qualifiedName(machine), phase, machine.savings.hoursOff,
+                                                      machine.savings.energySavedWh, sourceLabel(machine), options)
+                                           : unpricedRowCells(qualifiedName(machine), phase, options));
   }
   const ReportTotals sum = totals(machines);
-  rows.push_back(
-      rowCells(fmt::format("TOTAL ({} machines)", machines.size()), "", sum.hoursOff, sum.energySavedWh, "", options));
+  rows.push_back(rowCells(totalLabel(machines), "", sum.hoursOff, sum.energySavedWh, "", options));
 
   std::vector<std::size_t> widths(header.size(), 0);
   for (const auto& row : rows) {
@@ -219,18 +262,22 @@ std::string renderJson(const std::vector<MachineReport>& machines, const ReportO
                       {"hoursOff", day.hoursOff},
                       {"energySavedWh", day.savedWh}});
     }
+    // Without a power figure the energy is unknown, not zero: null, and netWatts null says why.
+    const bool priced = hasPowerFigure(machine);
+    const double wh = machine.savings.energySavedWh;
     items.push_back({{"namespace", machine.ns},
                      {"name", machine.name},
                      {"phase", machine.phase},
                      {"hoursOff", machine.savings.hoursOff},
-                     {"energySavedWh", machine.savings.energySavedWh},
-                     {"kwhSaved", kwh(machine.savings.energySavedWh)},
-                     {"source", machine.savings.source},
+                     {"energySavedWh", priced ? Json(wh) : Json(nullptr)},
+                     {"kwhSaved", priced ? Json(kwh(wh)) : Json(nullptr)},
+                     {"source", priced ? Json(machine.savings.source) : Json(nullptr)},
+                     {"netWatts", priced ? Json(*machine.netWatts) : Json(nullptr)},
                      {"standbyAssumed", machine.standbyAssumed},
                      {"since", machine.savings.since},
                      {"offSince", machine.savings.offSince},
-                     {"cost", money(machine.savings.energySavedWh)},
-                     {"co2Kg", co2(machine.savings.energySavedWh)},
+                     {"cost", priced ? money(wh) : Json(nullptr)},
+                     {"co2Kg", priced ? co2(wh) : Json(nullptr)},
                      {"note", machine.note},
                      {"days", days}});
   }
@@ -241,6 +288,7 @@ std::string renderJson(const std::vector<MachineReport>& machines, const ReportO
               {"machines", items},
               {"total",
                {{"machines", machines.size()},
+                {"withoutPowerFigure", countWithoutPowerFigure(machines)},
                 {"hoursOff", sum.hoursOff},
                 {"energySavedWh", sum.energySavedWh},
                 {"kwhSaved", kwh(sum.energySavedWh)},
@@ -320,8 +368,9 @@ std::string renderSvg(const std::vector<MachineReport>& machines, const ReportOp
     }
     svg += "</g>\n<g class=\"saved\">\n";
     for (const DayFigure& day : dailyFigures(machine, options)) {
-      svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.0f}\" fill=\"#1b5e20\">{:.2f} kWh</text>\n", x(day.dayStart) + 4,
-                         top + kBandHeight + 16, kwh(day.savedWh));
+      const std::string saved = hasPowerFigure(machine) ? figure(kwh(day.savedWh), 2) + " kWh" : "-";
+      svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.0f}\" fill=\"#1b5e20\">{}</text>\n", x(day.dayStart) + 4,
+                         top + kBandHeight + 16, saved);
     }
     svg += "</g>\n</g>\n";
   }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "fivespot/common/time_format.hpp"
 
@@ -76,8 +77,51 @@ TEST(Report, TableHasPerMachineRowsTotalsCostAndCo2) {
   for (const char* value : {"Active", "30.0", "3.00", "measured", "0.90", "1.20"}) {
     EXPECT_NE(line.find(value), std::string::npos) << value << " in " << line;
   }
-  EXPECT_NE(table.find("TOTAL (2 machines)"), std::string::npos);
+  EXPECT_NE(table.find("TOTAL (2 machines, 1 without a power figure)"), std::string::npos) << table;
   EXPECT_NE(table.find("note: a&b/<gpu>: no power figure"), std::string::npos);
+}
+
+TEST(Report, TableSaysNoPowerFigureInsteadOfZero) {
+  const std::string table = renderTable(fixture(), options());
+  const auto row = table.substr(table.find("a&b/<gpu>"));
+  const std::string line = row.substr(0, row.find('\n'));
+  EXPECT_NE(line.find("no power figure"), std::string::npos) << line;
+  EXPECT_EQ(line.find("0.00"), std::string::npos) << "unknown, not zero: " << line;
+  EXPECT_NE(line.find(" - "), std::string::npos) << line;
+}
+
+TEST(Report, ShortOffPeriodsShowSignificantDigits) {
+  std::vector<MachineReport> machines = fixture();
+  machines.resize(1);
+  machines[0].savings.hoursOff = 5.0 / 3600;             // off for 5 seconds
+  machines[0].savings.energySavedWh = 145 * 5.0 / 3600;  // at 145 W: 0.201 Wh
+  ReportOptions plain = options();
+  plain.pricePerKwh.reset();
+  plain.gramsCo2PerKwh.reset();
+  const std::string table = renderTable(machines, plain);
+  const auto row = table.substr(table.find("lab/worker-1"));
+  const std::string line = row.substr(0, row.find('\n'));
+  EXPECT_NE(line.find(" 0.00139 "), std::string::npos) << line;   // hours
+  EXPECT_NE(line.find(" 0.000201 "), std::string::npos) << line;  // kWh
+  EXPECT_NE(table.find("TOTAL (1 machines)"), std::string::npos) << table;
+  // Fleet-sized figures keep their fixed decimals.
+  machines[0].savings = api::PowerSavings{1234.56, 98765.4, "bmc", "2026-11-20T17:00:00Z", ""};
+  const std::string fleet = renderTable(machines, plain);
+  EXPECT_NE(fleet.find("1234.6"), std::string::npos) << fleet;
+  EXPECT_NE(fleet.find("98.77"), std::string::npos) << fleet;
+}
+
+TEST(Report, JsonMarksAMachineWithoutPowerFigureExplicitly) {
+  const auto json = nlohmann::json::parse(renderJson(fixture(), options()));
+  const auto& odd = json["machines"][1];
+  EXPECT_TRUE(odd["energySavedWh"].is_null());
+  EXPECT_TRUE(odd["kwhSaved"].is_null());
+  EXPECT_TRUE(odd["source"].is_null());
+  EXPECT_TRUE(odd["netWatts"].is_null());
+  EXPECT_TRUE(odd["cost"].is_null());
+  EXPECT_NE(odd["note"].get<std::string>().find("no power figure"), std::string::npos);
+  EXPECT_DOUBLE_EQ(json["machines"][0]["netWatts"].get<double>(), 100);
+  EXPECT_EQ(json["total"]["withoutPowerFigure"], 1);
 }
 
 TEST(Report, JsonCarriesFiguresAndTotals) {
@@ -155,7 +199,24 @@ TEST(MachineReportBuilder, FallsBackToTheClosedAverageAndNotesProblems) {
   machine.status.powerSavings = api::PowerSavings{0, 0, "", "2026-11-25T17:00:00Z", "2026-11-25T17:00:00Z"};
   const MachineReport unknown = buildMachineReport(machine, nullptr, optionsAt("2026-11-26T08:00:00Z"));
   EXPECT_DOUBLE_EQ(unknown.savings.hoursOff, 0);
-  EXPECT_NE(unknown.note.find("declare spec.power.idleWatts"), std::string::npos) << unknown.note;
+  EXPECT_FALSE(unknown.netWatts.has_value());
+  EXPECT_NE(unknown.note.find("no power figure: set spec.power.idleWatts and spec.power.standbyWatts"),
+            std::string::npos)
+      << unknown.note;
+}
+
+TEST(MachineReportBuilder, SaysSoWhenAMachineThatWasNeverOffHasNoPowerFigure) {
+  api::ScheduledMachine machine = scheduledMachine();
+  machine.spec.power.reset();
+  machine.status.powerSavings.reset();
+  machine.status.phase = api::Phase::Active;
+  const MachineReport report = buildMachineReport(machine, nullptr, optionsAt("2026-11-26T10:00:00Z"));
+  EXPECT_FALSE(report.netWatts.has_value());
+  EXPECT_NE(report.note.find("no power figure"), std::string::npos) << report.note;
+  const std::string table = renderTable({report}, optionsAt("2026-11-26T10:00:00Z"));
+  const auto row = table.substr(table.find("lab/worker-1"));
+  const std::string line = row.substr(0, row.find('\n'));
+  EXPECT_TRUE(std::regex_match(line, std::regex(R"(lab/worker-1 +Active +- +- +no power figure)"))) << table;
 }
 
 TEST(Report, EscapesXmlText) {

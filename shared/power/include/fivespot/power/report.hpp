@@ -21,7 +21,7 @@ struct MachineReport {
   std::string name;
   std::string phase;
   api::PowerSavings savings;         // as of the report's `now` (savingsAsOf)
-  std::optional<double> netWatts;    // on − standby used for per-day figures; nullopt: unknown
+  std::optional<double> netWatts;    // on − standby; nullopt: no power figure (shown as such, not as 0)
   bool standbyAssumed = false;       // standbyWatts not declared, 0 W assumed
   std::vector<TimeRange> onWindows;  // the schedule's windows overlapping the timeline
   std::string note;                  // why figures are missing (invalid schedule, no power figure)
@@ -59,7 +59,12 @@ struct ReportTotals {
 };
 ReportTotals totals(const std::vector<MachineReport>& machines);
 
+// Hours with one decimal and kWh with two, or 3 significant digits below 1 (0.000417 kWh), so a
+// short off period never reads as zero. A machine without a power figure shows "-" and "no power
+// figure"; the totals line counts such machines and the notes under the table say how to fix it.
 std::string renderTable(const std::vector<MachineReport>& machines, const ReportOptions& options);
+// Per machine: energySavedWh, kwhSaved, source, netWatts, cost and co2Kg are null without a
+// power figure; total.withoutPowerFigure counts those machines.
 std::string renderJson(const std::vector<MachineReport>& machines, const ReportOptions& options);
 // One <g class="machine"> per machine, holding one <g class="bands"> of on/off rectangles and
 // the saved energy per day.
