@@ -1,9 +1,13 @@
 #include "observer.hpp"
-#include "json_access.hpp"
+
+#include <spdlog/spdlog.h>
 
 #include "fivespot/api/host_agent.hpp"
 #include "fivespot/api/scheduled_machine.hpp"
 #include "fivespot/coordinator/children.hpp"
+#include "fivespot/coordinator/savings_status.hpp"
+#include "json_access.hpp"
+#include "power_orders.hpp"
 
 namespace fivespot::coordinator {
 namespace {
@@ -28,7 +32,7 @@ Observer::Observer(kube::Client& client, const Caches& caches, NodeAccess& nodes
       options_(options),
       clock_(clock) {}
 
-std::optional<Observation> Observer::observe(const std::string& key, const KeyMemory& memory) {
+std::optional<Observation> Observer::observe(const std::string& key, KeyMemory& memory) {
   const auto object = caches_.scheduledMachine(key);
   if (!object) return std::nullopt;
   Observation observation;
@@ -42,7 +46,21 @@ std::optional<Observation> Observer::observe(const std::string& key, const KeyMe
   if (const auto agent = caches_.hostAgent(key)) o.agent = api::parseHostAgent(*agent);
   observeMachineAndNode(key, observation);
   if (!childrenKnownAbsent(o, memory)) readChildren(observation);
+  readBmcPowerIfDue(key, o, memory);
   return observation;
+}
+
+void Observer::readBmcPowerIfDue(const std::string& key, Observed& o, KeyMemory& memory) {
+  if (!bmcReadingDue(o.sm, memory.lastBmcReadAttempt, o.now, options_.bmcPowerReadInterval)) return;
+  memory.lastBmcReadAttempt = o.now;
+  try {
+    o.bmcReading = readBmcPower(client_, o.sm, o.now);
+    if (!o.bmcReading) spdlog::info("{}: the BMC reports no PowerConsumedWatts", key);
+  } catch (const Error& error) {
+    // The reading only refines a savings figure: an unreachable or misconfigured BMC must not stop
+    // the schedule. Power-on reports the same problems in the PoweredOn condition.
+    spdlog::warn("{}: cannot read PowerConsumedWatts from the BMC: {}", key, error.what());
+  }
 }
 
 void Observer::readChildren(Observation& observation) {

@@ -3,7 +3,8 @@
 // Machine, Node and HostAgent from the informer caches, its bootstrap/infrastructure objects and
 // templates with direct reads (few and not worth a cluster-wide watch of every provider kind; skipped
 // for a machine settled out of the cluster whose children are known absent), and
-// the Pods on its Node on demand (fieldSelector spec.nodeName) while it drains.
+// the Pods on its Node on demand (fieldSelector spec.nodeName) while it drains, and Redfish
+// PowerConsumedWatts when a reading is due (bmcReadingDue).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -28,6 +29,9 @@ struct KeyMemory {
   // The Reconciler's ownership epoch when childrenKnownAbsent was set: another instance may have
   // acted on the key since ownership last changed, so the flag holds only within one epoch.
   std::uint64_t childrenKnownAbsentEpoch = 0;
+  // The last attempt to read PowerConsumedWatts from the BMC, successful or not: a failing BMC is
+  // asked again only after DecideOptions::bmcPowerReadInterval.
+  std::optional<TimePoint> lastBmcReadAttempt;
 };
 
 struct Observation {
@@ -45,7 +49,8 @@ class Observer {
 
   // std::nullopt when the ScheduledMachine is not in the cache (deleted). Throws kube errors,
   // ValidationError (an object that does not parse) and ConfigError (workload kubeconfig).
-  std::optional<Observation> observe(const std::string& key, const KeyMemory& memory);
+  // Records a BMC read attempt in `memory`.
+  std::optional<Observation> observe(const std::string& key, KeyMemory& memory);
   // Fills observed.podsOnNode from the Node's cluster; no-op without a Node.
   void listPodsOnNode(Observation& observation);
   // Reads the bootstrap/infrastructure objects (and templates) that observe() skipped.
@@ -57,6 +62,7 @@ class Observer {
   std::optional<kube::Json> templateOf(const std::string& ns, const std::optional<api::ObjectReference>& ref);
   void observeChildren(Observed& observed);
   void observeMachineAndNode(const std::string& key, Observation& observation);
+  void readBmcPowerIfDue(const std::string& key, Observed& observed, KeyMemory& memory);
 
   kube::Client& client_;
   const Caches& caches_;

@@ -3,14 +3,25 @@
 // and/or a Redfish ComputerSystem.Reset, as spec.power configures. The HostAgent side of the
 // orders (desiredPower, powerOffGeneration) is written by the executor.
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "fivespot/api/types.hpp"
+#include "fivespot/common/clock.hpp"
 #include "fivespot/kube/client.hpp"
 #include "fivespot/power/redfish.hpp"
 #include "fivespot/power/wol.hpp"
 
 namespace fivespot::coordinator {
+
+// A Redfish client for spec.power.redfish, with the username and password (and the CA) from its
+// Secrets in the ScheduledMachine's namespace. Throws ConfigError when a Secret is missing.
+std::unique_ptr<power::RedfishClient> connectToBmc(kube::Client& client, const api::ScheduledMachine& sm,
+                                                   const api::Redfish& redfish);
+
+// Redfish PowerConsumedWatts at `now`, the savings' "bmc" figure. std::nullopt when spec.power has
+// no Redfish or the BMC reports no figure. Throws what connectToBmc and RedfishClient throw.
+std::optional<api::BmcPowerReading> readBmcPower(kube::Client& client, const api::ScheduledMachine& sm, TimePoint now);
 
 class PowerOrders {
  public:
@@ -24,8 +35,6 @@ class PowerOrders {
   std::string gracefulShutdownViaBmc(const api::ScheduledMachine& sm);
 
  private:
-  std::unique_ptr<power::RedfishClient> redfishClient(const api::ScheduledMachine& sm, const api::Redfish& redfish);
-
   kube::Client& client_;
   std::shared_ptr<power::DatagramSender> sender_;
 };

@@ -166,6 +166,14 @@ PowerSavings parseSavings(const json& value, const std::string& path) {
   return savings;
 }
 
+BmcPowerReading parseBmcPower(const json& value, const std::string& path) {
+  jr::requireObject(value, path);
+  BmcPowerReading reading;
+  reading.consumedWatts = jr::number(value, "consumedWatts", path, 0);
+  reading.readAt = jr::str(value, "readAt", path);
+  return reading;
+}
+
 std::optional<ObjectReference> optRef(const json& object, const std::string& key, const std::string& path) {
   const json* value = jr::member(object, key);
   if (value == nullptr) return std::nullopt;
@@ -271,6 +279,9 @@ ScheduledMachineStatus parseScheduledMachineStatus(const json& status, const std
   if (const json* savings = jr::member(status, "powerSavings")) {
     out.powerSavings = parseSavings(*savings, jr::child(path, "powerSavings"));
   }
+  if (const json* bmcPower = jr::member(status, "bmcPower")) {
+    out.bmcPower = parseBmcPower(*bmcPower, jr::child(path, "bmcPower"));
+  }
   out.removalReason = jr::str(status, "removalReason", path);
   return out;
 }
@@ -339,6 +350,9 @@ json statusToJson(const ScheduledMachineStatus& status) {
     if (!s.since.empty()) savings["since"] = s.since;
     if (!s.offSince.empty()) savings["offSince"] = s.offSince;
     out["powerSavings"] = std::move(savings);
+  }
+  if (status.bmcPower) {
+    out["bmcPower"] = {{"consumedWatts", status.bmcPower->consumedWatts}, {"readAt", status.bmcPower->readAt}};
   }
   if (!status.removalReason.empty()) out["removalReason"] = status.removalReason;
   return out;

@@ -57,6 +57,7 @@ ScheduledMachine fullyPopulated() {
   st.appliedNodeTaints = {Taint{"gpu", "true", "NoSchedule"}};
   st.drain = DrainProgress{1, {"ns/pdb: msg"}, "2026-11-24T10:00:00Z"};
   st.powerSavings = PowerSavings{1, 2, "declared", "2026-11-01T00:00:00Z", "2026-11-24T10:00:00Z"};
+  st.bmcPower = BmcPowerReading{142, "2026-11-24T10:00:00Z"};
   st.removalReason = "WindowClosed";
   return sm;
 }

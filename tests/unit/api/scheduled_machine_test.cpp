@@ -144,6 +144,7 @@ ScheduledMachineStatus fullStatus() {
   s.appliedNodeTaints = {Taint{"example.com/gpu", "true", "NoSchedule"}};
   s.drain = DrainProgress{2, {"default/web-pdb: Cannot evict pod"}, "2026-11-24T10:00:00Z"};
   s.powerSavings = PowerSavings{12.5, 900, "declared", "2026-11-01T00:00:00Z", "2026-11-24T10:30:00Z"};
+  s.bmcPower = BmcPowerReading{142.5, "2026-11-24T09:00:00Z"};
   s.removalReason = "WindowClosed";
   return s;
 }

@@ -133,7 +133,7 @@ TEST(SavingsRateFor, MeasuredRaplBeatsDeclaredAndStandbyIsSubtracted) {
   spec.power->idleWatts = 140;
   api::HostAgent agent;
   agent.status.energy = api::EnergyReport{"rapl", 3600, 80, "2026-11-24T09:00:00Z"};
-  const auto rate = savingsRateFor(onPowerReadings(spec, &agent), 5.0);
+  const auto rate = savingsRateFor(onPowerReadings(spec, &agent, std::nullopt), 5.0);
   ASSERT_TRUE(rate);
   EXPECT_EQ(rate->on.source, power::OnPowerSource::Measured);
   EXPECT_DOUBLE_EQ(rate->netWatts(), 75);
@@ -146,7 +146,7 @@ TEST(SavingsRateFor, UnavailableEnergyReportFallsBackToDeclared) {
   spec.power->idleWatts = 140;
   api::HostAgent agent;
   agent.status.energy = api::EnergyReport{"unavailable", 0, 0, ""};
-  const auto rate = savingsRateFor(onPowerReadings(spec, &agent), std::nullopt);
+  const auto rate = savingsRateFor(onPowerReadings(spec, &agent, std::nullopt), std::nullopt);
   ASSERT_TRUE(rate);
   EXPECT_EQ(rate->on.source, power::OnPowerSource::Declared);
   EXPECT_DOUBLE_EQ(rate->netWatts(), 140);
@@ -155,10 +155,68 @@ TEST(SavingsRateFor, UnavailableEnergyReportFallsBackToDeclared) {
 
 TEST(SavingsRateFor, NoFigureOrInvalidStandbyGivesNoRate) {
   api::ScheduledMachineSpec spec;
-  EXPECT_FALSE(savingsRateFor(onPowerReadings(spec, nullptr), std::nullopt));
+  EXPECT_FALSE(savingsRateFor(onPowerReadings(spec, nullptr, std::nullopt), std::nullopt));
   spec.power = api::PowerSpec{};
   spec.power->idleWatts = 140;
-  EXPECT_FALSE(savingsRateFor(onPowerReadings(spec, nullptr), -1.0));
+  EXPECT_FALSE(savingsRateFor(onPowerReadings(spec, nullptr, std::nullopt), -1.0));
+}
+
+TEST(SavingsRateFor, BmcReadingBeatsDeclaredButNotMeasured) {
+  api::ScheduledMachineSpec spec;
+  spec.power = api::PowerSpec{};
+  spec.power->idleWatts = 140;
+  const api::BmcPowerReading bmc{160, "2026-11-24T12:00:00Z"};
+  const auto fromBmc = savingsRateFor(onPowerReadings(spec, nullptr, bmc), 6.0);
+  ASSERT_TRUE(fromBmc);
+  EXPECT_EQ(fromBmc->on.source, power::OnPowerSource::Bmc);
+  EXPECT_DOUBLE_EQ(fromBmc->netWatts(), 154);
+
+  api::HostAgent agent;
+  agent.status.energy = api::EnergyReport{"rapl", 3600, 80, "2026-11-24T09:00:00Z"};
+  EXPECT_EQ(savingsRateFor(onPowerReadings(spec, &agent, bmc), 6.0)->on.source, power::OnPowerSource::Measured);
+
+  spec.power->idleWatts.reset();
+  EXPECT_EQ(savingsRateFor(onPowerReadings(spec, nullptr, bmc), 6.0)->on.source, power::OnPowerSource::Bmc);
+  const api::BmcPowerReading noFigure{0, "2026-11-24T12:00:00Z"};
+  EXPECT_FALSE(savingsRateFor(onPowerReadings(spec, nullptr, noFigure), 6.0));
+}
+
+// ---- when the coordinator reads the BMC ----------------------------------------------------------
+
+class BmcReadingDue : public ::testing::Test {
+ protected:
+  BmcReadingDue() {
+    sm.spec.power = api::PowerSpec{};
+    sm.spec.power->redfish = api::Redfish{};
+    sm.spec.power->redfish->endpoint = "https://bmc-1";
+    sm.status.phase = Phase::Active;
+  }
+  api::ScheduledMachine sm;
+  const std::chrono::seconds interval{std::chrono::minutes(5)};
+};
+
+TEST_F(BmcReadingDue, FirstReadingWhileActive) {
+  EXPECT_TRUE(bmcReadingDue(sm, std::nullopt, at("2026-11-24T10:00:00Z"), interval));
+}
+
+TEST_F(BmcReadingDue, NotWhileOffBootingOrWithoutRedfish) {
+  for (const Phase phase : {Phase::Scheduled, Phase::Removing, Phase::UnScheduled, Phase::Inactive, Phase::Error}) {
+    sm.status.phase = phase;
+    EXPECT_FALSE(bmcReadingDue(sm, std::nullopt, at("2026-11-24T10:00:00Z"), interval)) << api::toString(phase);
+  }
+  sm.status.phase = Phase::Active;
+  sm.spec.power->redfish.reset();
+  sm.spec.power->wakeOnLan = api::WakeOnLan{"aa:bb:cc:dd:ee:ff"};
+  EXPECT_FALSE(bmcReadingDue(sm, std::nullopt, at("2026-11-24T10:00:00Z"), interval));
+}
+
+TEST_F(BmcReadingDue, AtMostOncePerIntervalFromTheLastReadingOrAttempt) {
+  sm.status.bmcPower = api::BmcPowerReading{150, "2026-11-24T10:00:00Z"};
+  EXPECT_FALSE(bmcReadingDue(sm, std::nullopt, at("2026-11-24T10:04:59Z"), interval));
+  EXPECT_TRUE(bmcReadingDue(sm, std::nullopt, at("2026-11-24T10:05:00Z"), interval));
+  // A failed attempt at 10:06 (the BMC did not answer) holds the next one back until 10:11.
+  EXPECT_FALSE(bmcReadingDue(sm, at("2026-11-24T10:06:00Z"), at("2026-11-24T10:10:00Z"), interval));
+  EXPECT_TRUE(bmcReadingDue(sm, at("2026-11-24T10:06:00Z"), at("2026-11-24T10:11:00Z"), interval));
 }
 
 // ---- on/off for the accounting ----------------------------------------------------------------
@@ -274,6 +332,48 @@ TEST_F(DecideSavings, AcknowledgedPowerOffOpensThePeriodAndTheWindowOpeningClose
   EXPECT_DOUBLE_EQ(morning.status.powerSavings->hoursOff, 15);
   EXPECT_DOUBLE_EQ(morning.status.powerSavings->energySavedWh, 15 * 120);
   EXPECT_EQ(morning.status.powerSavings->source, "declared");
+}
+
+TEST_F(DecideSavings, BmcReadingIsKeptInTheStatusAndPricesTheNight) {
+  o.sm.spec.power->redfish = api::Redfish{"https://bmc-1", "1", "bmc-1-credentials", "", false, std::nullopt};
+  o.sm.spec.power->standbyWatts = 8;
+  o.agent.reset();                                                   // without an agent: off once the Machine is gone
+  o.bmcReading = api::BmcPowerReading{158, "2026-11-24T15:00:00Z"};  // read while Active
+  o.now = at("2026-11-24T18:00:30Z");
+  const Decision night = decide(o);
+  ASSERT_EQ(night.phase, Phase::UnScheduled);
+  ASSERT_TRUE(night.status.bmcPower);
+  EXPECT_DOUBLE_EQ(night.status.bmcPower->consumedWatts, 158);
+  EXPECT_TRUE(night.statusPatch(o.sm.status).contains("bmcPower"));
+
+  o.sm.status = night.status;
+  o.bmcReading.reset();  // later reconciles read nothing: the status keeps the figure
+  o.now = at("2026-11-25T09:00:30Z");
+  const Decision morning = decide(o);
+  ASSERT_TRUE(morning.status.powerSavings);
+  EXPECT_DOUBLE_EQ(morning.status.powerSavings->energySavedWh, 15 * (158 - 8));
+  EXPECT_EQ(morning.status.powerSavings->source, "bmc");
+  EXPECT_DOUBLE_EQ(morning.status.bmcPower->consumedWatts, 158);
+}
+
+TEST_F(DecideSavings, BmcReadingIsDroppedWithTheRedfishSpec) {
+  o.sm.status.bmcPower = api::BmcPowerReading{158, "2026-11-24T15:00:00Z"};
+  o.now = at("2026-11-24T18:00:30Z");
+  const Decision decision = decide(o);
+  EXPECT_FALSE(decision.status.bmcPower);
+  EXPECT_TRUE(decision.statusPatch(o.sm.status)["bmcPower"].is_null());
+}
+
+TEST(SavingsAsOfNow, UsesTheBmcReadingInTheStatus) {
+  api::ScheduledMachine sm;
+  sm.spec.power = api::PowerSpec{};
+  sm.spec.power->redfish = api::Redfish{};
+  sm.status.bmcPower = api::BmcPowerReading{130, "2026-11-24T15:00:00Z"};
+  sm.status.powerSavings = api::PowerSavings{0, 0, "", "2026-11-24T18:00:00Z", "2026-11-24T18:00:00Z"};
+  const auto view = savingsAsOfNow(sm, nullptr, at("2026-11-25T00:00:00Z"));
+  ASSERT_TRUE(view);
+  EXPECT_DOUBLE_EQ(view->energySavedWh, 6 * 130);
+  EXPECT_EQ(view->source, "bmc");
 }
 
 TEST_F(DecideSavings, MachineWithoutPowerFigureGetsNoPowerSavings) {

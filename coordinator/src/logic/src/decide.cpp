@@ -677,6 +677,7 @@ class Planner {
     s.phase = d_.phase;
     if (d_.phase != Phase::Removing) s.drain.reset();
     if (d_.phase == Phase::Scheduled || d_.phase == Phase::Active) s.removalReason.clear();
+    s.bmcPower = decideBmcPower(o_);
     s.powerSavings = decidePowerSavings(o_, d_.phase);  // docs/power.md, "Savings"
     if (d_.phase == Phase::Inactive) {
       s.nextTransition = holdUntil_ ? formatRfc3339(*holdUntil_) : std::string{};

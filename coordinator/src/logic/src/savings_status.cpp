@@ -54,11 +54,27 @@ HostPowerForSavings hostPowerForSavings(const Observed& observed, api::Phase dec
   return HostPowerForSavings::Unknown;
 }
 
-power::OnPowerReadings onPowerReadings(const api::ScheduledMachineSpec& spec, const api::HostAgent* agent) {
+power::OnPowerReadings onPowerReadings(const api::ScheduledMachineSpec& spec, const api::HostAgent* agent,
+                                       const std::optional<api::BmcPowerReading>& bmc) {
   power::OnPowerReadings readings;
   if (agent != nullptr && agent->status.energy) readings.measuredWatts = power::measuredWatts(*agent->status.energy);
+  if (bmc) readings.bmcWatts = bmc->consumedWatts;
   if (spec.power) readings.declaredIdleWatts = spec.power->idleWatts;
   return readings;
+}
+
+bool bmcReadingDue(const api::ScheduledMachine& sm, std::optional<TimePoint> lastAttempt, TimePoint now,
+                   std::chrono::seconds interval) {
+  if (!sm.spec.power || !sm.spec.power->redfish || sm.status.phase != api::Phase::Active) return false;
+  if (lastAttempt && now - *lastAttempt < interval) return false;
+  const auto lastReading = sm.status.bmcPower ? tryParseRfc3339(sm.status.bmcPower->readAt) : std::nullopt;
+  return !lastReading || now - *lastReading >= interval;
+}
+
+std::optional<api::BmcPowerReading> decideBmcPower(const Observed& observed) {
+  const auto& power = observed.sm.spec.power;
+  if (!power || !power->redfish) return std::nullopt;
+  return observed.bmcReading ? observed.bmcReading : observed.sm.status.bmcPower;
 }
 
 std::optional<power::SavingsRate> savingsRateFor(const power::OnPowerReadings& readings,
@@ -95,7 +111,8 @@ std::optional<api::PowerSavings> updatePowerSavings(const std::optional<api::Pow
 
 std::optional<api::PowerSavings> decidePowerSavings(const Observed& observed, api::Phase decidedPhase) {
   const api::HostAgent* agent = observed.agent ? &*observed.agent : nullptr;
-  const auto rate = savingsRateFor(onPowerReadings(observed.sm.spec, agent), declaredStandby(observed.sm.spec));
+  const auto rate = savingsRateFor(onPowerReadings(observed.sm.spec, agent, decideBmcPower(observed)),
+                                   declaredStandby(observed.sm.spec));
   return updatePowerSavings(observed.sm.status.powerSavings, hostPowerForSavings(observed, decidedPhase), rate,
                             observed.now);
 }
@@ -104,7 +121,8 @@ std::optional<api::PowerSavings> savingsAsOfNow(const api::ScheduledMachine& mac
                                                 TimePoint now) {
   if (!machine.status.powerSavings) return std::nullopt;
   const api::PowerSavings& status = *machine.status.powerSavings;
-  const auto rate = savingsRateFor(onPowerReadings(machine.spec, agent), declaredStandby(machine.spec));
+  const auto rate =
+      savingsRateFor(onPowerReadings(machine.spec, agent, machine.status.bmcPower), declaredStandby(machine.spec));
   if (!rate || !runningPeriodReadable(status)) return status;
   return power::savingsAsOf(status, now, *rate);
 }

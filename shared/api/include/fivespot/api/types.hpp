@@ -134,6 +134,13 @@ struct PowerSavings {
   std::string offSince;  // RFC 3339 of the current off period's start, empty when on
 };
 
+// The last Redfish PowerConsumedWatts the coordinator read while the host was on: the "bmc"
+// on-power figure for the next off period (docs/power.md, "Savings").
+struct BmcPowerReading {
+  double consumedWatts = 0;
+  std::string readAt;  // RFC 3339
+};
+
 struct ScheduledMachineStatus {
   std::optional<Phase> phase;
   std::string message;
@@ -149,6 +156,7 @@ struct ScheduledMachineStatus {
   std::vector<Taint> appliedNodeTaints;
   std::optional<DrainProgress> drain;
   std::optional<PowerSavings> powerSavings;
+  std::optional<BmcPowerReading> bmcPower;
   std::string removalReason;  // why the current removal started (WindowClosed, KillSwitch, Reclaim, ...)
 };
 

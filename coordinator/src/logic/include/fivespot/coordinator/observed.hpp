@@ -45,6 +45,8 @@ struct DecideOptions {
   std::chrono::seconds agentConfirmationTimeout{std::chrono::minutes(2)};
   std::chrono::seconds drainPollInterval{5};  // re-list and retry evictions (429s) while draining
   std::chrono::seconds powerOnTimeoutDefault{std::chrono::minutes(10)};
+  // A BMC answers in seconds, not milliseconds: read PowerConsumedWatts at most this often.
+  std::chrono::seconds bmcPowerReadInterval{std::chrono::minutes(5)};
 };
 
 struct Observed {
@@ -58,6 +60,7 @@ struct Observed {
   std::optional<NodeView> node;                           // the Node named by machine.nodeName, when found
   std::optional<api::HostAgent> agent;                    // the HostAgent of the same name, when registered
   std::optional<std::vector<nlohmann::json>> podsOnNode;  // listed only while draining
+  std::optional<api::BmcPowerReading> bmcReading;         // read from the BMC by this reconcile (bmcReadingDue)
   std::vector<std::string> blockingPdbs;                  // "<ns>/<pdb>: <message>" from the last eviction round (429s)
   int consecutiveFailures = 0;                            // of executing previous decisions (kept by the I/O layer)
   DecideOptions options;

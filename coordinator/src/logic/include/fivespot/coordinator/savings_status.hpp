@@ -28,9 +28,21 @@ enum class HostPowerForSavings {
 // - Anything else is Unknown.
 HostPowerForSavings hostPowerForSavings(const Observed& observed, api::Phase decidedPhase);
 
-// The on-power figures the coordinator can see: the agent's RAPL average and spec.power.idleWatts.
-// Observed carries no Redfish PowerConsumedWatts reading, so bmcWatts stays empty.
-power::OnPowerReadings onPowerReadings(const api::ScheduledMachineSpec& spec, const api::HostAgent* agent);
+// The on-power figures the coordinator can see: the agent's RAPL average, the last Redfish
+// PowerConsumedWatts read while the host was on, and spec.power.idleWatts.
+power::OnPowerReadings onPowerReadings(const api::ScheduledMachineSpec& spec, const api::HostAgent* agent,
+                                       const std::optional<api::BmcPowerReading>& bmc);
+
+// Whether this reconcile should read PowerConsumedWatts from the BMC: spec.power.redfish is set,
+// the host is on and working (status phase Active: a reading while off or booting is not the
+// on-power), and neither the last reading nor the last attempt (`lastAttempt`, kept by the I/O
+// layer, so a failing BMC is not asked again on every heartbeat) is within `interval` of `now`.
+bool bmcReadingDue(const api::ScheduledMachine& sm, std::optional<TimePoint> lastAttempt, TimePoint now,
+                   std::chrono::seconds interval);
+
+// status.bmcPower: this reconcile's reading, else the one already in the status; none once
+// spec.power.redfish is removed.
+std::optional<api::BmcPowerReading> decideBmcPower(const Observed& observed);
 
 // The rate at which an off period saves energy, or std::nullopt when no on-power figure is known
 // or spec.power.standbyWatts is invalid (spec validation reports that; no savings are made up).
@@ -52,9 +64,10 @@ std::optional<api::PowerSavings> updatePowerSavings(const std::optional<api::Pow
 // What decide() writes: updatePowerSavings over the observation.
 std::optional<api::PowerSavings> decidePowerSavings(const Observed& observed, api::Phase decidedPhase);
 
-// The totals as of `now`, the running period included at the current rate: the figure for metrics
-// (five_spot_energy_saved_wh_total) and displays, never written back. std::nullopt when the machine
-// has no powerSavings. A running period without a known rate adds nothing.
+// The totals as of `now`, the running period included at the current rate (status.bmcPower as the
+// BMC figure): the figure for metrics (five_spot_energy_saved_wh_total) and displays, never
+// written back. std::nullopt when the machine has no powerSavings. A running period without a
+// known rate adds nothing.
 std::optional<api::PowerSavings> savingsAsOfNow(const api::ScheduledMachine& machine, const api::HostAgent* agent,
                                                 TimePoint now);
 
