@@ -358,18 +358,33 @@ json statusToJson(const ScheduledMachineStatus& status) {
   return out;
 }
 
-json statusMergePatch(const ScheduledMachineStatus& before, const ScheduledMachineStatus& after) {
-  const json old = statusToJson(before);
-  const json now = statusToJson(after);
+namespace {
+
+// RFC 7386 merges nested objects key by key, so a key dropped inside an object (offSince when an
+// off period closes) must be sent as null there too, not only at the top level.
+json objectMergePatch(const json& old, const json& now) {
   json patch = json::object();
   for (const auto& [key, value] : now.items()) {
     const auto it = old.find(key);
-    if (it == old.end() || *it != value) patch[key] = value;
+    if (it == old.end()) {
+      patch[key] = value;
+    } else if (it->is_object() && value.is_object()) {
+      json nested = objectMergePatch(*it, value);
+      if (!nested.empty()) patch[key] = std::move(nested);
+    } else if (*it != value) {
+      patch[key] = value;
+    }
   }
   for (const auto& [key, value] : old.items()) {
     if (!now.contains(key)) patch[key] = nullptr;
   }
   return patch;
+}
+
+}  // namespace
+
+json statusMergePatch(const ScheduledMachineStatus& before, const ScheduledMachineStatus& after) {
+  return objectMergePatch(statusToJson(before), statusToJson(after));
 }
 
 json toJson(const ScheduledMachine& machine) {

@@ -173,5 +173,19 @@ TEST(Status, MergePatchCarriesOnlyChangesAndNullsForRemovals) {
   EXPECT_EQ(applied, statusToJson(after));
 }
 
+TEST(Status, MergePatchNullsAFieldDroppedInsideAnObject) {
+  const ScheduledMachineStatus before = fullStatus();
+  ScheduledMachineStatus after = before;
+  after.powerSavings->offSince.clear();  // the off period closed
+  after.powerSavings->hoursOff = 20;
+  const json patch = statusMergePatch(before, after);
+  EXPECT_TRUE(patch["powerSavings"]["offSince"].is_null()) << patch.dump();
+  EXPECT_EQ(patch["powerSavings"]["hoursOff"], 20);
+  EXPECT_FALSE(patch["powerSavings"].contains("since"));
+  json applied = statusToJson(before);
+  applied.merge_patch(patch);
+  EXPECT_EQ(applied, statusToJson(after));
+}
+
 }  // namespace
 }  // namespace fivespot::api
