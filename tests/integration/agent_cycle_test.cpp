@@ -2,7 +2,9 @@
 // HostAgent, the window opens and a Wake-on-LAN packet reaches a loopback UDP listener (the test
 // then "boots" the host), the agent reports ready, the machine goes Active; the window closes, the
 // node drains, the agent confirms, the coordinator orders the power-off and the agent calls
-// logind (a fake login1 service on a private dbus-daemon): Inhibit, then PowerOff(false).
+// logind (a fake login1 service on a private dbus-daemon): Inhibit, then PowerOff(false). The
+// coordinator then accounts the off period, and the real `kubectl 5spot report` shows it (table,
+// JSON and SVG) with its source.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -12,6 +14,7 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "scenario.hpp"
 
@@ -129,6 +132,37 @@ Host startHost(Scenario& s) {
   return host;
 }
 
+// Runs a program to completion (the CLI under test, a checker) and returns its output lines.
+std::vector<std::string> runToCompletion(Scenario& s, const std::string& logName, std::vector<std::string> argv) {
+  ChildProcess& process = s.env().start(logName, std::move(argv));
+  const auto exitCode = process.wait(kTimeout);
+  if (exitCode != 0) throw std::runtime_error(logName + " failed:\n" + process.tail());
+  return process.lines();
+}
+
+// Whitespace-separated cells of the first line starting with `prefix`.
+std::vector<std::string> rowStartingWith(const std::vector<std::string>& lines, const std::string& prefix) {
+  for (const auto& line : lines) {
+    if (!line.starts_with(prefix)) continue;
+    std::istringstream cells(line);
+    std::vector<std::string> row;
+    for (std::string cell; cells >> cell;) row.push_back(cell);
+    return row;
+  }
+  return {};
+}
+
+// The JSON document in the output: from the line "{" on (warnings on stderr may precede it).
+Json jsonDocument(const std::vector<std::string>& lines) {
+  std::string text;
+  bool inside = false;
+  for (const auto& line : lines) {
+    inside = inside || line == "{";
+    if (inside) text += line + "\n";
+  }
+  return Json::parse(text);
+}
+
 std::optional<Json> logindCall(Host& host, const std::string& call) {
   const auto line = host.logind->waitForLine(
       [&](const std::string& text) {
@@ -148,7 +182,10 @@ TEST(AgentCycle, WakeOnLanAgentReadyActiveDrainConfirmPowerOff) {
   s.startCoordinator("solo");
 
   Json sm = s.scheduledMachine("gpu", seconds(4));
-  sm["spec"]["power"] = {{"wakeOnLan", {{"mac", kMac}, {"broadcast", "127.0.0.1"}, {"port", wakeOnLan.port()}}}};
+  // Declared figures: the test host has no readable RAPL counters and no BMC.
+  sm["spec"]["power"] = {{"wakeOnLan", {{"mac", kMac}, {"broadcast", "127.0.0.1"}, {"port", wakeOnLan.port()}}},
+                         {"idleWatts", 150},
+                         {"standbyWatts", 6}};
   s.create(sm);
 
   // The coordinator creates the HostAgent, controlled by the ScheduledMachine.
@@ -202,6 +239,61 @@ TEST(AgentCycle, WakeOnLanAgentReadyActiveDrainConfirmPowerOff) {
             spec.value("powerOffGeneration", -1));
   const auto removed = s.get("gpu");
   EXPECT_TRUE(conditionIs(*removed, "Drained", "True")) << removed->dump(2);
+
+  // The acknowledged power-off opens an off period in status.powerSavings.
+  ASSERT_TRUE(eventually(
+      [&] { return !s.get("gpu")->value(Json::json_pointer("/status/powerSavings/offSince"), std::string()).empty(); },
+      kTimeout))
+      << s.get("gpu")->dump(2) << s.env().logs();
+
+  // `kubectl 5spot report` counts the running period: seconds off, at (150 - 6) W, declared.
+  const fs::path svg = host.dir / "report.svg";
+  const std::vector<std::string> kubeFlags{"--kubeconfig", s.env().kubeconfig(), "-n", s.ns()};
+  std::vector<std::string> tableArgs{binaryPath("kubectl-5spot"), "report", "--svg", svg.string()};
+  tableArgs.insert(tableArgs.end(), kubeFlags.begin(), kubeFlags.end());
+  const auto table = runToCompletion(s, "report-table", tableArgs);
+  std::string tableText;
+  for (const auto& line : table) tableText += line + "\n";
+  const auto row = rowStartingWith(table, s.ns() + "/gpu");
+  ASSERT_EQ(row.size(), 5u) << tableText;  // NAME PHASE HOURS KWH SOURCE
+  EXPECT_EQ(row[1], "UnScheduled") << tableText;
+  EXPECT_GT(std::stod(row[2]), 0) << "hours off, printed with significant digits: " << tableText;
+  EXPECT_GT(std::stod(row[3]), 0) << "kWh saved: " << tableText;
+  EXPECT_EQ(row[4], "declared") << tableText;
+  const auto total = rowStartingWith(table, "TOTAL (1 machines)");
+  ASSERT_EQ(total.size(), 5u) << tableText;  // TOTAL (1 machines) HOURS KWH
+  EXPECT_EQ(total[3], row[2]) << tableText;
+  EXPECT_EQ(total[4], row[3]) << tableText;
+
+  std::vector<std::string> jsonArgs{binaryPath("kubectl-5spot"), "report", "--output", "json"};
+  jsonArgs.insert(jsonArgs.end(), kubeFlags.begin(), kubeFlags.end());
+  const Json report = jsonDocument(runToCompletion(s, "report-json", jsonArgs));
+  ASSERT_EQ(report["machines"].size(), 1u) << report.dump(2);
+  const Json& machine = report["machines"][0];
+  EXPECT_EQ(machine["name"], "gpu");
+  EXPECT_GT(machine["hoursOff"].get<double>(), 0);
+  EXPECT_GT(machine["energySavedWh"].get<double>(), 0);
+  EXPECT_DOUBLE_EQ(machine["energySavedWh"].get<double>(), machine["hoursOff"].get<double>() * 144);
+  EXPECT_EQ(machine["source"], "declared");
+  EXPECT_DOUBLE_EQ(machine["netWatts"].get<double>(), 144);
+  EXPECT_FALSE(machine["offSince"].get<std::string>().empty());
+  EXPECT_EQ(report["total"]["machines"], 1);
+  EXPECT_EQ(report["total"]["withoutPowerFigure"], 0);
+  EXPECT_GT(report["total"]["energySavedWh"].get<double>(), 0);
+
+  // The SVG parses as XML and has one machine with one group of on/off bands.
+  const auto counts = runToCompletion(
+      s, "svg-check",
+      {"/usr/bin/python3", "-c",
+       "import sys, xml.etree.ElementTree as ET\n"
+       "root = ET.parse(sys.argv[1]).getroot()\n"
+       "ns = '{http://www.w3.org/2000/svg}'\n"
+       "machines = [g for g in root.iter(ns + 'g') if g.get('class') == 'machine']\n"
+       "print(len(machines), sum(1 for m in machines for g in m.iter(ns + 'g') if g.get('class') == 'bands'),\n"
+       "      machines[0].get('data-machine') if machines else '')\n",
+       svg.string()});
+  ASSERT_FALSE(counts.empty());
+  EXPECT_EQ(counts.back(), "1 1 " + s.ns() + "/gpu");
 }
 
 }  // namespace
