@@ -217,7 +217,7 @@ void Reconciler::writeStatus(const Observed& observed, const Decision& decision,
 
 void Reconciler::requeue(const std::string& key, const Observation& observation, const Decision& decision,
                          const KeyMemory& memory) {
-  std::optional<std::chrono::seconds> after = decision.requeueAfter;
+  std::optional<std::chrono::milliseconds> after = decision.requeueAfter;
   // Only while the drain is in progress (not timed out) with every eviction accepted.
   const api::Condition* drained = api::findCondition(decision.status.conditions, api::condition::kDrained);
   const bool draining = drained != nullptr && drained->reason == "Draining";
@@ -231,7 +231,7 @@ void Reconciler::requeue(const std::string& key, const Observation& observation,
     after = options_.workloadNodePollInterval;
   }
   if (!after) return;
-  if (*after <= std::chrono::seconds(0)) {
+  if (*after <= std::chrono::milliseconds(0)) {
     queue_.add(key);
   } else {
     queue_.addAfter(key, *after);

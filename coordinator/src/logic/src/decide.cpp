@@ -55,11 +55,6 @@ seconds durationOr(const std::string& text, seconds fallback) {
   }
 }
 
-seconds ceilSeconds(Duration d) {
-  const auto whole = std::chrono::duration_cast<seconds>(d);
-  return whole < d ? whole + seconds(1) : whole;
-}
-
 std::string describePdbs(const std::vector<std::string>& pdbs) {
   std::string out;
   for (const std::string& pdb : pdbs) out += (out.empty() ? "" : "; ") + pdb;
@@ -699,7 +694,8 @@ class Planner {
     }
     if (!wakeups_.empty()) {
       const TimePoint next = *std::min_element(wakeups_.begin(), wakeups_.end());
-      d_.requeueAfter = next <= o_.now ? seconds(0) : ceilSeconds(next - o_.now);
+      d_.requeueAfter =
+          next <= o_.now ? std::chrono::milliseconds(0) : std::chrono::ceil<std::chrono::milliseconds>(next - o_.now);
     }
   }
 

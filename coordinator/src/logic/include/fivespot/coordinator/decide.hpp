@@ -123,7 +123,8 @@ struct Decision {
   std::vector<Action> actions;
   // When to decide again even if nothing changes: the next window edge, the end of a grace
   // period, a drain poll, a back-off. nullopt: only a watch event can change the outcome.
-  std::optional<std::chrono::seconds> requeueAfter;
+  // Milliseconds, rounded up: a window edge is acted on as it passes, not up to a second later.
+  std::optional<std::chrono::milliseconds> requeueAfter;
   WorkKind work = WorkKind::None;  // an add or removal starts with this decision (concurrency limits)
 
   // JSON merge patch for the status subresource (empty object: nothing to write).
