@@ -32,6 +32,12 @@ struct KeyMemory {
   // The last attempt to read PowerConsumedWatts from the BMC, successful or not: a failing BMC is
   // asked again only after DecideOptions::bmcPowerReadInterval.
   std::optional<TimePoint> lastBmcReadAttempt;
+  // resourceVersions of the ScheduledMachine that this process's own writes replaced (the one a
+  // reconcile decided on, and the one between a finalizer update and the status write). The
+  // cache showing one of them has not caught up with those writes yet: deciding on it would repeat
+  // what they recorded (e.g. a second drain-confirmation order). Waiting for the watch event of
+  // the write is enough; a newer version from anyone clears the doubt.
+  std::vector<std::string> supersededResourceVersions;
 };
 
 struct Observation {

@@ -1,5 +1,7 @@
 #include "reconciler.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "fivespot/api/conditions.hpp"
@@ -96,6 +98,11 @@ ReconcileResult Reconciler::run(const std::string& key, KeyMemory& memory, const
       queue_.forget(key);
       return ReconcileResult::Gone;
     }
+    if (cacheBehindOwnWrite(observation->observed, memory)) {
+      spdlog::debug("{}: the cache has not seen our last write yet; waiting for it", key);
+      queue_.addAfter(key, options_.ownWriteWait);
+      return ReconcileResult::Conflict;
+    }
     Decision decision = decideWithPods(*observation);
     const Observed& observed = observation->observed;
     if (!admission_.tryStart(key, decision.work, observed.sm.spec.priority)) {
@@ -104,8 +111,12 @@ ReconcileResult Reconciler::run(const std::string& key, KeyMemory& memory, const
       return ReconcileResult::HeldBack;
     }
     recordEdgeLag(observed, decision);
-    const std::string resourceVersion = executor_.execute(*observation, decision, memory, mayAct);
-    writeStatus(observed, decision, resourceVersion.empty() ? observed.sm.metadata.resourceVersion : resourceVersion);
+    const std::string observedVersion = observed.sm.metadata.resourceVersion;
+    const std::string afterActions = executor_.execute(*observation, decision, memory, mayAct);
+    const std::string beforeStatus = afterActions.empty() ? observedVersion : afterActions;
+    const std::string written = writeStatus(observed, decision, beforeStatus);
+    memory.supersededResourceVersions.clear();
+    if (written != observedVersion) memory.supersededResourceVersions = {observedVersion, beforeStatus};
     recordDrainEnd(observed, decision);
     admission_.settled(key, decision.phase);
     memory.consecutiveFailures = 0;
@@ -202,17 +213,25 @@ void Reconciler::reportUnreadable(const std::string& key, const ValidationError&
   }
 }
 
-void Reconciler::writeStatus(const Observed& observed, const Decision& decision, const std::string& resourceVersion) {
+std::string Reconciler::writeStatus(const Observed& observed, const Decision& decision,
+                                    const std::string& resourceVersion) {
   const kube::Json patch = decision.statusPatch(observed.sm.status);
-  if (patch.empty()) return;
+  if (patch.empty()) return resourceVersion;
   const auto& meta = observed.sm.metadata;
   try {
-    client_.patchStatus(kube::resources::scheduledMachines(), meta.namespace_, meta.name, kube::PatchType::Merge,
-                        {{"metadata", {{"resourceVersion", resourceVersion}}}, {"status", patch}});
+    const kube::Json written =
+        client_.patchStatus(kube::resources::scheduledMachines(), meta.namespace_, meta.name, kube::PatchType::Merge,
+                            {{"metadata", {{"resourceVersion", resourceVersion}}}, {"status", patch}});
+    return written.value(kube::Json::json_pointer("/metadata/resourceVersion"), resourceVersion);
   } catch (const kube::ApiError& error) {
-    if (error.isNotFound()) return;  // deleted once our finalizer was released
+    if (error.isNotFound()) return resourceVersion;  // deleted once our finalizer was released
     throw;
   }
+}
+
+bool Reconciler::cacheBehindOwnWrite(const Observed& observed, const KeyMemory& memory) {
+  const auto& superseded = memory.supersededResourceVersions;
+  return std::find(superseded.begin(), superseded.end(), observed.sm.metadata.resourceVersion) != superseded.end();
 }
 
 void Reconciler::requeue(const std::string& key, const Observation& observation, const Decision& decision,

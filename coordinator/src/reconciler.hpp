@@ -29,6 +29,9 @@ struct ReconcilerOptions {
   // While evicted pods terminate (no PodDisruptionBudget refused any), list the node's pods again
   // this soon rather than after the drain poll interval, which paces retries of refused evictions.
   std::chrono::seconds terminatingPodsPoll{1};
+  // Backstop while the cache is behind this process's own write (KeyMemory::supersededResourceVersions):
+  // the write's watch event normally re-queues the key first.
+  std::chrono::milliseconds ownWriteWait{1000};
 };
 
 enum class ReconcileResult { Done, HeldBack, Conflict, Failed, LostOwnership, Gone };
@@ -47,7 +50,9 @@ class Reconciler {
  private:
   ReconcileResult run(const std::string& key, KeyMemory& memory, const std::function<bool()>& mayAct);
   Decision decideWithPods(Observation& observation);
-  void writeStatus(const Observed& observed, const Decision& decision, const std::string& resourceVersion);
+  // Returns the resourceVersion after the write, or `resourceVersion` when nothing was written.
+  std::string writeStatus(const Observed& observed, const Decision& decision, const std::string& resourceVersion);
+  static bool cacheBehindOwnWrite(const Observed& observed, const KeyMemory& memory);
   void requeue(const std::string& key, const Observation& observation, const Decision& decision,
                const KeyMemory& memory);
   void recordEdgeLag(const Observed& observed, const Decision& decision);

@@ -233,6 +233,11 @@ TEST(AgentCycle, WakeOnLanAgentReadyActiveDrainConfirmPowerOff) {
   const auto spec = agent.value("spec", Json::object());
   EXPECT_EQ(spec.value("desiredPower", ""), "Off");
   EXPECT_EQ(spec.value("powerOffGeneration", 0), spec.value("commandGeneration", -1));
+  // One order per step, none repeated (a reconcile on a cache behind the coordinator's own status
+  // write used to ask for a second drain confirmation). The host was woken by WoL, not by an
+  // order, so: drain confirmation 1, power-off 2.
+  EXPECT_EQ(spec.value("drainConfirmationGeneration", 0), 1) << agent.dump(2);
+  EXPECT_EQ(spec.value("commandGeneration", 0), 2) << agent.dump(2);
   EXPECT_GE(agent.value(Json::json_pointer("/status/drainConfirmedGeneration"), 0),
             spec.value("drainConfirmationGeneration", 1));
   EXPECT_EQ(agent.value(Json::json_pointer("/status/powerOffAcknowledgedGeneration"), 0),
