@@ -35,8 +35,11 @@ struct Options {
   int drainPollIntervalSeconds = 5;
   std::string drainTimeoutPolicy = "proceed";  // proceed | stay
   int workloadNodePollSeconds = 10;
-  double kubeApiQps = 50;
-  int kubeApiBurst = 100;
+  // Sized for window edges, where every machine of a fleet may start its add in the same second
+  // (about ten requests per machine through to Active); Karpenter, which adds nodes in bursts too,
+  // defaults to 200/300. The API server's Priority and Fairness still protects it.
+  double kubeApiQps = 200;
+  int kubeApiBurst = 400;
 
   cli::LoggingFlags logging;
 };
