@@ -77,6 +77,12 @@ int run(const Args& args) {
   const double cpuPercent = (after.cpuSeconds - before.cpuSeconds) / wall * 100.0;
   report.add({"agent RSS", rssMiB, "MiB", "<= 8 MiB", rssMiB <= 8.0});
   report.add({"  RSS / goal", rssMiB / 8.0, "ratio", "<= 1", rssMiB <= 8.0});
+  // Where the RSS is: the agent's own memory vs shared-library pages it shares with the host.
+  report.add(
+      {"  of which anonymous (heap, stacks)", static_cast<double>(after.anonBytes) / kMiB, "MiB", "", std::nullopt});
+  report.add({"  of which file-backed (libraries, binary)", static_cast<double>(after.fileBytes) / kMiB, "MiB", "",
+              std::nullopt});
+  report.add({"agent PSS (shared pages split)", static_cast<double>(after.pssBytes) / kMiB, "MiB", "", std::nullopt});
   report.add({"agent CPU while idle", cpuPercent, "% of a core", "< 0.1 %", cpuPercent < 0.1});
   report.add({"  CPU time over the period", (after.cpuSeconds - before.cpuSeconds) * 1000, "ms", "", std::nullopt});
   report.note("CPU resolution is one clock tick (" + std::to_string(1000 / sysconf(_SC_CLK_TCK)) + " ms); logs in " +

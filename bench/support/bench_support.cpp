@@ -72,23 +72,28 @@ double cpuSecondsFromStat(const std::string& statLine, long ticksPerSecond) {
   return ticks / static_cast<double>(ticksPerSecond);
 }
 
-std::uint64_t rssBytesFromStatus(const std::string& statusText) {
-  std::istringstream in(statusText);
+std::uint64_t kibFieldBytes(const std::string& procText, const std::string& field) {
+  std::istringstream in(procText);
+  const std::string prefix = field + ":";
   for (std::string line; std::getline(in, line);) {
-    if (line.rfind("VmRSS:", 0) != 0) continue;
-    std::istringstream fields(line.substr(6));
+    if (line.rfind(prefix, 0) != 0) continue;
+    std::istringstream fields(line.substr(prefix.size()));
     std::uint64_t kib = 0;
     fields >> kib;
     return kib * 1024;
   }
-  throw std::runtime_error("no VmRSS in /proc status (process gone or a zombie)");
+  throw std::runtime_error("no " + field + " in /proc (process gone or a zombie)");
 }
 
 ProcessUsage readProcessUsage(pid_t pid) {
   const std::string dir = "/proc/" + std::to_string(pid);
   ProcessUsage usage;
   usage.cpuSeconds = cpuSecondsFromStat(readWholeFile(dir + "/stat"), sysconf(_SC_CLK_TCK));
-  usage.rssBytes = rssBytesFromStatus(readWholeFile(dir + "/status"));
+  const std::string status = readWholeFile(dir + "/status");
+  usage.rssBytes = kibFieldBytes(status, "VmRSS");
+  usage.anonBytes = kibFieldBytes(status, "RssAnon");
+  usage.fileBytes = kibFieldBytes(status, "RssFile");
+  usage.pssBytes = kibFieldBytes(readWholeFile(dir + "/smaps_rollup"), "Pss");
   return usage;
 }
 

@@ -30,13 +30,17 @@ std::string makeWorkDir(const std::string& name);
 
 // ---- /proc figures ----
 struct ProcessUsage {
-  std::uint64_t rssBytes = 0;
-  double cpuSeconds = 0;  // user + system
+  std::uint64_t rssBytes = 0;   // VmRSS: every resident page mapped, shared libraries' included
+  std::uint64_t anonBytes = 0;  // RssAnon: heap, stacks, relocated data (the process's own)
+  std::uint64_t fileBytes = 0;  // RssFile: resident pages of mapped files, mostly shared-library code
+  std::uint64_t pssBytes = 0;   // Pss of smaps_rollup: shared pages divided by their sharers
+  double cpuSeconds = 0;        // user + system
 };
 // Parses the utime/stime fields of /proc/<pid>/stat (the command may contain spaces and ')').
 double cpuSecondsFromStat(const std::string& statLine, long ticksPerSecond);
-// VmRSS of /proc/<pid>/status, in bytes; throws std::runtime_error when absent.
-std::uint64_t rssBytesFromStatus(const std::string& statusText);
+// A "<field>:   <n> kB" line of /proc/<pid>/status or smaps_rollup, in bytes; throws
+// std::runtime_error when absent.
+std::uint64_t kibFieldBytes(const std::string& procText, const std::string& field);
 ProcessUsage readProcessUsage(pid_t pid);
 
 // ---- statistics ----
