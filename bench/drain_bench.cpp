@@ -94,8 +94,11 @@ std::optional<double> coordinatorDrain(TestServer& server, kube::Client& client,
                                        const PodSet& set, Report& report) {
   const std::string ns = "drain-coordinator";
   ensureNamespace(client, ns);
-  createScheduledMachine(
-      client, scheduledMachine(ns, "worker", "bench", scheduleOpeningAt(std::chrono::system_clock::now() - 24h)));
+  Json worker = scheduledMachine(ns, "worker", "bench", scheduleOpeningAt(std::chrono::system_clock::now() - 24h));
+  // No grace period: it is a deliberate wait before the drain (workloads finish on their own),
+  // which kubectl drain has no equivalent of; the figure compares the drains themselves.
+  worker["spec"]["gracefulShutdownTimeout"] = "0s";
+  createScheduledMachine(client, worker);
   auto coordinator = startCoordinator(server.kubeconfig(), workDir + "/coordinator.log");
   std::string node;
   const bool joined = waitUntil(
