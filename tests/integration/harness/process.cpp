@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -49,9 +50,15 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, const std::map<std::st
   auto envStrings = environmentWith(env);
   auto argvPtrs = cStrings(argv);
   auto envPtrs = cStrings(envStrings);
+  const pid_t parent = getpid();
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid_ == 0) {
+    // A test that dies without unwinding (abort, a crash) must not leave servers and
+    // coordinators running: the kernel kills the child with its parent. (The forking thread is
+    // the one that counts; tests start their programs from the test's own thread.)
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);  // the parent died before prctl
     dup2(pipeFds[1], STDOUT_FILENO);
     dup2(pipeFds[1], STDERR_FILENO);
     const int devNull = open("/dev/null", O_RDONLY);
