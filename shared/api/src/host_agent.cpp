@@ -110,7 +110,53 @@ EnergyReport parseEnergy(const json& value, const std::string& path) {
   return energy;
 }
 
+int readPort(const json& object, const std::string& key, const std::string& path, int fallback) {
+  const json* value = member(object, key);
+  if (value == nullptr) return fallback;
+  if (!value->is_number_integer() || value->get<std::int64_t>() < 1 || value->get<std::int64_t>() > 65535) {
+    throw ValidationError(child(path, key), describe(*value), "a port 1-65535");
+  }
+  return value->get<int>();
+}
+
+WakeOrder parseWakeOrder(const json& value, const std::string& path) {
+  requireObject(value, path);
+  WakeOrder order;
+  order.relayNode = readString(value, "relayNode", path);
+  if (order.relayNode.empty()) throw ValidationError(child(path, "relayNode"), "", "a node name");
+  order.mac = readString(value, "mac", path);
+  order.broadcast = readString(value, "broadcast", path, order.broadcast);
+  order.port = readPort(value, "port", path, order.port);
+  order.generation = readGeneration(value, "generation", path);
+  order.expiresAt = readString(value, "expiresAt", path);
+  return order;
+}
+
+RelayedWake parseRelayedWake(const json& value, const std::string& path) {
+  requireObject(value, path);
+  RelayedWake wake;
+  wake.hostAgent = readString(value, "hostAgent", path);
+  if (wake.hostAgent.empty()) throw ValidationError(child(path, "hostAgent"), "", "namespace/name");
+  wake.generation = readGeneration(value, "generation", path);
+  wake.sentAt = readString(value, "sentAt", path);
+  return wake;
+}
+
+json relayedWakesToJson(const std::vector<RelayedWake>& wakes) {
+  json out = json::array();
+  for (const auto& wake : wakes) {
+    out.push_back({{"hostAgent", wake.hostAgent}, {"generation", wake.generation}, {"sentAt", wake.sentAt}});
+  }
+  return out;
+}
+
 }  // namespace
+
+json toJson(const WakeOrder& order) {
+  return json{{"relayNode", order.relayNode},   {"mac", order.mac},
+              {"broadcast", order.broadcast},   {"port", order.port},
+              {"generation", order.generation}, {"expiresAt", order.expiresAt}};
+}
 
 const char* toString(PowerState state) {
   return state == PowerState::Off ? "Off" : "On";
@@ -135,6 +181,7 @@ HostAgentSpec parseHostAgentSpec(const json& spec, const std::string& path) {
   result.nodeName = readString(spec, "nodeName", path);
   result.killIfCommands = readStringList(spec, "killIfCommands", path);
   result.commandGeneration = readGeneration(spec, "commandGeneration", path);
+  if (const json* wake = member(spec, "wake")) result.wake = parseWakeOrder(*wake, child(path, "wake"));
   return result;
 }
 
@@ -158,6 +205,13 @@ HostAgentStatus parseHostAgentStatus(const json& status, const std::string& path
   result.reclaimRequested = readString(status, "reclaimRequested", path);
   result.reclaimRequestedAt = readString(status, "reclaimRequestedAt", path);
   result.agentVersion = readString(status, "agentVersion", path);
+  if (const json* relayed = member(status, "relayedWakes")) {
+    const std::string listPath = child(path, "relayedWakes");
+    if (!relayed->is_array()) throw ValidationError(listPath, describe(*relayed), "a list of relayed wakes");
+    for (std::size_t i = 0; i < relayed->size(); ++i) {
+      result.relayedWakes.push_back(parseRelayedWake((*relayed)[i], listPath + "[" + std::to_string(i) + "]"));
+    }
+  }
   return result;
 }
 
@@ -175,13 +229,15 @@ HostAgent parseHostAgent(const json& object) {
 }
 
 json toJson(const HostAgentSpec& spec) {
-  return json{{"desiredPower", toString(spec.desiredPower)},
-              {"drainConfirmationGeneration", spec.drainConfirmationGeneration},
-              {"powerOffGeneration", spec.powerOffGeneration},
-              {"killSwitch", spec.killSwitch},
-              {"nodeName", spec.nodeName},
-              {"killIfCommands", spec.killIfCommands},
-              {"commandGeneration", spec.commandGeneration}};
+  json out{{"desiredPower", toString(spec.desiredPower)},
+           {"drainConfirmationGeneration", spec.drainConfirmationGeneration},
+           {"powerOffGeneration", spec.powerOffGeneration},
+           {"killSwitch", spec.killSwitch},
+           {"nodeName", spec.nodeName},
+           {"killIfCommands", spec.killIfCommands},
+           {"commandGeneration", spec.commandGeneration}};
+  if (spec.wake) out["wake"] = toJson(*spec.wake);
+  return out;
 }
 
 json statusToJson(const HostAgentStatus& status) {
@@ -199,7 +255,8 @@ json statusToJson(const HostAgentStatus& status) {
            {"lastError", status.lastError},
            {"reclaimRequested", status.reclaimRequested},
            {"reclaimRequestedAt", status.reclaimRequestedAt},
-           {"agentVersion", status.agentVersion}};
+           {"agentVersion", status.agentVersion},
+           {"relayedWakes", relayedWakesToJson(status.relayedWakes)}};
   if (status.energy) {
     out["energy"] = {{"source", status.energy->source},
                      {"joules", status.energy->joules},

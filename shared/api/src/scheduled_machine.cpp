@@ -59,6 +59,7 @@ WakeOnLan parseWakeOnLan(const json& value, const std::string& path) {
   wol.mac = jr::str(value, "mac", path);
   wol.broadcast = jr::str(value, "broadcast", path, wol.broadcast);
   wol.port = portNumber(value, "port", path, wol.port);
+  wol.relayNode = jr::str(value, "relayNode", path);
   return wol;
 }
 
@@ -89,8 +90,9 @@ PowerSpec parsePower(const json& value, const std::string& path) {
 json toJson(const PowerSpec& power) {
   json out = json::object();
   if (power.wakeOnLan) {
-    out["wakeOnLan"] = {
-        {"mac", power.wakeOnLan->mac}, {"broadcast", power.wakeOnLan->broadcast}, {"port", power.wakeOnLan->port}};
+    const WakeOnLan& wol = *power.wakeOnLan;
+    out["wakeOnLan"] = {{"mac", wol.mac}, {"broadcast", wol.broadcast}, {"port", wol.port}};
+    if (!wol.relayNode.empty()) out["wakeOnLan"]["relayNode"] = wol.relayNode;
   }
   if (power.redfish) {
     const Redfish& rf = *power.redfish;

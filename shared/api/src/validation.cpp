@@ -182,6 +182,11 @@ void checkPower(std::vector<FieldProblem>& problems, const PowerSpec& power) {
     if (!std::regex_match(power.wakeOnLan->broadcast, ipv4))
       add(problems, "spec.power.wakeOnLan.broadcast", "must be an IPv4 address");
     checkPort(problems, power.wakeOnLan->port, "spec.power.wakeOnLan.port");
+    // A label value too: the coordinator labels the HostAgent with it for the relay's selector.
+    const std::string& relay = power.wakeOnLan->relayNode;
+    if (!relay.empty() && (relay.size() > 63 || !isDnsSubdomain(relay))) {
+      add(problems, "spec.power.wakeOnLan.relayNode", "must be a Node name of at most 63 characters");
+    }
   }
   if (power.redfish) {
     static const std::regex https("^https://[^/\\s:]+(:[0-9]{1,5})?(/\\S*)?$");

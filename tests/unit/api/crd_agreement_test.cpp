@@ -42,7 +42,7 @@ ScheduledMachine fullyPopulated() {
   s.machineTemplate.annotations = {{"note", "b"}};
   s.nodeTaints = {Taint{"gpu", "true", "NoSchedule"}};
   s.killIfCommands = {"steam"};
-  s.power = PowerSpec{WakeOnLan{"aa:bb:cc:dd:ee:ff", "10.0.0.255", 9},
+  s.power = PowerSpec{WakeOnLan{"aa:bb:cc:dd:ee:ff", "10.0.0.255", 9, "relay-1"},
                       Redfish{"https://bmc", "1", "creds", "ca", true, "2m"}, 80.0, 3.0, "10m"};
   ScheduledMachineStatus& st = sm.status;
   st.phase = Phase::Active;

@@ -188,19 +188,34 @@ const Case kCases[] = {
      "spec.machine.address"},
     {"BadMac",
      [](ScheduledMachine& sm) {
-       sm.spec.power = PowerSpec{WakeOnLan{"aa:bb:cc", "255.255.255.255", 9}, {}, {}, {}, {}};
+       sm.spec.power = PowerSpec{WakeOnLan{"aa:bb:cc", "255.255.255.255", 9, ""}, {}, {}, {}, {}};
      },
      "spec.power.wakeOnLan.mac"},
     {"WolPortZero",
      [](ScheduledMachine& sm) {
-       sm.spec.power = PowerSpec{WakeOnLan{"aa:bb:cc:dd:ee:ff", "255.255.255.255", 0}, {}, {}, {}, {}};
+       sm.spec.power = PowerSpec{WakeOnLan{"aa:bb:cc:dd:ee:ff", "255.255.255.255", 0, ""}, {}, {}, {}, {}};
      },
      "spec.power.wakeOnLan.port"},
     {"BadBroadcast",
      [](ScheduledMachine& sm) {
-       sm.spec.power = PowerSpec{WakeOnLan{"aa:bb:cc:dd:ee:ff", "10.0.0.256", 9}, {}, {}, {}, {}};
+       sm.spec.power = PowerSpec{WakeOnLan{"aa:bb:cc:dd:ee:ff", "10.0.0.256", 9, ""}, {}, {}, {}, {}};
      },
      "spec.power.wakeOnLan.broadcast"},
+    {"RelayNodeValid",
+     [](ScheduledMachine& sm) {
+       sm.spec.power = PowerSpec{WakeOnLan{"aa:bb:cc:dd:ee:ff", "10.0.0.255", 9, "rack-2.lab"}, {}, {}, {}, {}};
+     },
+     ""},
+    {"RelayNodeNotANodeName",
+     [](ScheduledMachine& sm) {
+       sm.spec.power = PowerSpec{WakeOnLan{"aa:bb:cc:dd:ee:ff", "10.0.0.255", 9, "Relay_Node"}, {}, {}, {}, {}};
+     },
+     "spec.power.wakeOnLan.relayNode"},
+    {"RelayNodeTooLongForALabel",
+     [](ScheduledMachine& sm) {
+       sm.spec.power = PowerSpec{WakeOnLan{"aa:bb:cc:dd:ee:ff", "10.0.0.255", 9, std::string(64, 'a')}, {}, {}, {}, {}};
+     },
+     "spec.power.wakeOnLan.relayNode"},
     {"RedfishPlainHttp",
      [](ScheduledMachine& sm) {
        sm.spec.power = PowerSpec{{}, Redfish{"http://bmc.example", "1", "bmc-creds", "", false, {}}, {}, {}, {}};

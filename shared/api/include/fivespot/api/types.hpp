@@ -69,6 +69,9 @@ struct WakeOnLan {
   std::string mac;  // "aa:bb:cc:dd:ee:ff"
   std::string broadcast = "255.255.255.255";
   int port = 9;
+  // The Node whose node-mode agent sends the packet on its own segment; empty: the coordinator
+  // sends it (docs/power.md, "Wake-on-LAN relay").
+  std::string relayNode;
 };
 
 struct Redfish {
@@ -183,6 +186,17 @@ struct ScheduledMachine {
 
 enum class PowerState { On, Off };
 
+// spec.wake: a Wake-on-LAN order for this host that the node-mode agent on relayNode carries out.
+struct WakeOrder {
+  std::string relayNode;
+  std::string mac;
+  std::string broadcast = "255.255.255.255";
+  int port = 9;
+  std::int64_t generation = 0;  // the commandGeneration of the order
+  std::string expiresAt;        // RFC 3339: nothing is sent after it
+  bool operator==(const WakeOrder&) const = default;
+};
+
 struct HostAgentSpec {  // written by the coordinator
   PowerState desiredPower = PowerState::On;
   std::int64_t drainConfirmationGeneration = 0;  // >0: confirm the node has no workload for this generation
@@ -191,6 +205,7 @@ struct HostAgentSpec {  // written by the coordinator
   std::string nodeName;                          // the Node this host joined as, when known
   std::vector<std::string> killIfCommands;       // projected from the ScheduledMachine
   std::int64_t commandGeneration = 0;            // bumped on each new order
+  std::optional<WakeOrder> wake;                 // for the relay on wake->relayNode, not for this host's agent
 };
 
 struct ReadinessCheck {
@@ -206,6 +221,14 @@ struct EnergyReport {
   std::string windowStart;  // RFC 3339
 };
 
+// A wake order of another HostAgent that this (relay) agent sent: status.relayedWakes.
+struct RelayedWake {
+  std::string hostAgent;  // "namespace/name" of the target
+  std::int64_t generation = 0;
+  std::string sentAt;  // RFC 3339
+  bool operator==(const RelayedWake&) const = default;
+};
+
 struct HostAgentStatus {  // written by the agent
   std::string mode;       // host | node
   bool ready = false;
@@ -219,6 +242,7 @@ struct HostAgentStatus {  // written by the agent
   std::string reclaimRequested;  // non-empty: the matching command line that asks for emergency removal
   std::string reclaimRequestedAt;
   std::string agentVersion;
+  std::vector<RelayedWake> relayedWakes;  // node mode: the wake orders this agent relayed
 };
 
 struct HostAgent {
