@@ -143,10 +143,9 @@ TEST(DemoTimeline, HostAgentOrdersAndReports) {
                        {{"ready", false},
                         {"powerState", "PoweringOff"},
                         {"checks", {{{"name", "powered-on"}, {"ok", false}, {"reason", "exit code 1"}}}}}}};
-  EXPECT_THAT(
-      describeHostAgent(&before, after),
-      ElementsAre("coordinator orders power Off", "coordinator orders power-off (kill switch: no drain confirmation)",
-                  "agent reports the host not ready: exit code 1", "agent reports power PoweringOff"));
+  EXPECT_THAT(describeHostAgent(&before, after),
+              ElementsAre("coordinator orders power-off (kill switch: no drain confirmation)",
+                          "agent reports the host not ready: exit code 1", "agent reports power PoweringOff"));
 }
 
 TEST(DemoTimeline, HostAgentRegistration) {

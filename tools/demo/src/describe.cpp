@@ -97,12 +97,15 @@ std::vector<std::string> describeHostAgent(const Json* before, const Json& after
     return lines;
   }
   const auto changed = [&](const char* pointer) { return text(before, pointer) != text(&after, pointer); };
-  if (changed("/spec/desiredPower") && !text(&after, "/spec/desiredPower").empty())
-    lines.push_back("coordinator orders power " + text(&after, "/spec/desiredPower"));
+  // A power-off order sets desiredPower Off and a new powerOffGeneration together: one line for it.
+  const bool powerOffOrdered = changed("/spec/powerOffGeneration") && text(&after, "/spec/powerOffGeneration") != "0";
+  const std::string desiredPower = text(&after, "/spec/desiredPower");
+  if (changed("/spec/desiredPower") && !desiredPower.empty() && !(powerOffOrdered && desiredPower == "Off"))
+    lines.push_back("coordinator orders power " + desiredPower);
   if (changed("/spec/drainConfirmationGeneration") && text(&after, "/spec/drainConfirmationGeneration") != "0")
     lines.push_back("coordinator asks the agent to confirm the drain (generation " +
                     text(&after, "/spec/drainConfirmationGeneration") + ")");
-  if (changed("/spec/powerOffGeneration") && text(&after, "/spec/powerOffGeneration") != "0")
+  if (powerOffOrdered)
     lines.push_back(
         std::string("coordinator orders power-off") +
         (after.value(Json::json_pointer("/spec/killSwitch"), false) ? " (kill switch: no drain confirmation)" : ""));
