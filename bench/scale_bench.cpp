@@ -13,15 +13,23 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Machines the coordinator has seen and put out of their window (phase UnScheduled).
+// Machines the coordinator has seen and put out of their window (phase UnScheduled). A paged list
+// whose continue token expired while the coordinator kept writing (410) starts again, as any
+// client must.
 std::size_t countUnScheduled(kube::Client& client, const std::string& ns) {
-  std::size_t count = 0;
   kube::ListOptions options;
   options.limit = 500;
-  for (const auto& sm : client.listAll(kube::resources::scheduledMachines(), ns, options).items) {
-    if (sm.value("status", Json::object()).value("phase", "") == "UnScheduled") ++count;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      std::size_t count = 0;
+      for (const auto& sm : client.listAll(kube::resources::scheduledMachines(), ns, options).items) {
+        if (sm.value("status", Json::object()).value("phase", "") == "UnScheduled") ++count;
+      }
+      return count;
+    } catch (const kube::ApiError& error) {
+      if (!error.isGone() || attempt == 5) throw;
+    }
   }
-  return count;
 }
 
 constexpr double kMiB = 1024.0 * 1024.0;
@@ -32,7 +40,8 @@ int run(const Args& args) {
   const std::string workDir = makeWorkDir("scale");
   Report report("scale (" + std::to_string(machines) + " machines)");
 
-  TestServer server({workDir, true, false, {}});
+  // History for about ten writes per machine: the initial status writes of the whole fleet.
+  TestServer server({workDir, true, false, {}, std::max<std::size_t>(1000, 10 * static_cast<std::size_t>(machines))});
   server.start();
   auto client = benchClient(server.kubeconfig());
   installTestCrds(*client);

@@ -185,6 +185,10 @@ void TestServer::start() {
     argv.push_back("--data-file");
     argv.push_back(options_.workDir + "/apiserver/data.json");
   }
+  if (options_.watchCacheSize > 0) {
+    argv.push_back("--watch-cache-size");
+    argv.push_back(std::to_string(options_.watchCacheSize));
+  }
   if (options_.requestLog) {
     argv.push_back("--log-level");
     argv.push_back("debug");

@@ -59,6 +59,10 @@ struct ServerOptions {
   bool requestLog = false;  // --log-level debug: one line per request, counted by requestCounts()
   bool persist = false;     // --data-file (slow for thousands of writes: the whole store per write)
   std::vector<std::string> extraCrdDirs;
+  // --watch-cache-size (0: the server's default, 1,000 events). The test server also expires list
+  // continue tokens older than its event history, which a real API server keeps for etcd's
+  // compaction interval (5 min): fleets of thousands need a history to match.
+  std::size_t watchCacheSize = 0;
 };
 
 struct RequestCounts {
