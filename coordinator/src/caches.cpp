@@ -1,6 +1,8 @@
 #include "caches.hpp"
 #include "json_access.hpp"
 
+#include <algorithm>
+
 #include "fivespot/api/types.hpp"
 
 namespace fivespot::coordinator {
@@ -8,6 +10,7 @@ namespace {
 
 constexpr const char* kByOwner = "owner";
 constexpr const char* kByNode = "node";
+constexpr const char* kByNodeModeAgent = "node-mode-agent";
 
 std::vector<std::string> selfKey(const kube::Json& object) {
   return {controller::objectKey(object)};
@@ -19,6 +22,16 @@ std::vector<std::string> ownerOfMachine(const kube::Json& machine) {
 }
 
 }  // namespace
+
+std::vector<std::string> newlyRelayedWakes(const kube::Json& before, const kube::Json& after) {
+  const kube::Json old = valueAt(before, "/status/relayedWakes", kube::Json::array());
+  std::vector<std::string> keys;
+  for (const kube::Json& wake : valueAt(after, "/status/relayedWakes", kube::Json::array())) {
+    const std::string target = wake.is_object() ? wake.value("hostAgent", "") : std::string{};
+    if (!target.empty() && std::find(old.begin(), old.end(), wake) == old.end()) keys.push_back(target);
+  }
+  return keys;
+}
 
 std::optional<std::string> ownerKeyOfMachine(const kube::Json& machine) {
   const kube::Json labels = valueAt(machine, "/metadata/labels", kube::Json::object());
@@ -44,8 +57,18 @@ Caches::Caches(kube::Client& client, const std::string& capiVersion, const std::
     return {node};
   });
 
+  hostAgents_->addIndex(kByNodeModeAgent, [](const kube::Json& agent) -> std::vector<std::string> {
+    const std::string node = textAt(agent, "/spec/nodeName");
+    if (node.empty() || textAt(agent, "/status/mode") != "node") return {};
+    return {node};
+  });
+
   routeTo(*scheduledMachines_, selfKey);
   routeTo(*hostAgents_, selfKey);
+  // A relay's acknowledgement is in its own HostAgent: wake the machine it woke, too.
+  hostAgents_->onUpdate([this](const kube::Json& before, const kube::Json& after) {
+    for (const auto& key : newlyRelayedWakes(before, after)) enqueue_(key);
+  });
   routeTo(*machines_, ownerOfMachine);
   routeTo(*nodes_, [this](const kube::Json& node) { return ownersOfNode(node); });
 }
@@ -133,6 +156,11 @@ std::vector<std::string> Caches::scheduledMachineKeys() const {
 }
 std::optional<kube::Json> Caches::hostAgent(const std::string& key) const {
   return hostAgents_->get(key);
+}
+std::optional<kube::Json> Caches::nodeModeHostAgent(const std::string& node) const {
+  const auto agents = hostAgents_->byIndex(kByNodeModeAgent, node);
+  if (agents.empty()) return std::nullopt;
+  return agents.front();
 }
 std::vector<kube::Json> Caches::machinesOf(const std::string& key) const {
   return machines_->byIndex(kByOwner, key);

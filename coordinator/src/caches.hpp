@@ -40,6 +40,9 @@ class Caches {
   [[nodiscard]] std::vector<kube::Json> scheduledMachines() const;
   [[nodiscard]] std::vector<std::string> scheduledMachineKeys() const;
   [[nodiscard]] std::optional<kube::Json> hostAgent(const std::string& key) const;
+  // The HostAgent a node-mode agent on `node` reports through (status.mode node, spec.nodeName
+  // `node`): a Wake-on-LAN relay's acknowledgements are in its status.
+  [[nodiscard]] std::optional<kube::Json> nodeModeHostAgent(const std::string& node) const;
   // The Machine(s) labelled for the ScheduledMachine (normally at most one).
   [[nodiscard]] std::vector<kube::Json> machinesOf(const std::string& key) const;
   // A Node of the management cluster.
@@ -63,6 +66,10 @@ class Caches {
   controller::Informer* machines_ = nullptr;
   controller::Informer* nodes_ = nullptr;
 };
+
+// The targets ("namespace/name", also their ScheduledMachines' keys) whose acknowledgement in a
+// relay's status.relayedWakes is new or changed from `before` to `after`.
+[[nodiscard]] std::vector<std::string> newlyRelayedWakes(const kube::Json& before, const kube::Json& after);
 
 // "namespace/name" of the ScheduledMachine a Machine belongs to, from its label; nullopt if none.
 [[nodiscard]] std::optional<std::string> ownerKeyOfMachine(const kube::Json& machine);

@@ -7,6 +7,7 @@
 
 #include "evictions.hpp"
 #include "fivespot/api/conditions.hpp"
+#include "fivespot/api/host_agent.hpp"
 #include "fivespot/api/scheduled_machine.hpp"
 #include "fivespot/coordinator/children.hpp"
 
@@ -161,8 +162,15 @@ class Executor::Run {
     }
   }
 
-  void operator()(const action::OrderPowerOn&) {
-    const std::string done = x_.power_.powerOn(sm_);
+  void operator()(const action::OrderPowerOn& a) {
+    std::string done;
+    if (a.wakeRelay) {
+      orderWakeRelay(*a.wakeRelay);
+      done = "Wake-on-LAN for " + a.wakeRelay->mac + " ordered from the agent on node " + a.wakeRelay->relayNode +
+             " (order " + std::to_string(a.wakeRelay->generation) + ")";
+    }
+    const std::string direct = x_.power_.powerOn(sm_);
+    if (!direct.empty()) done += (done.empty() ? "" : "; ") + direct;
     api::setCondition(decision_.status.conditions,
                       api::Condition{api::condition::kPoweredOn, api::kConditionUnknown, "PowerOnRequested",
                                      "power-on ordered: " + done, "", sm_.metadata.generation},
@@ -232,6 +240,14 @@ class Executor::Run {
   void orderAgent(std::int64_t generation, kube::Json specFields) {
     specFields["commandGeneration"] = generation;
     patchAgentSpec(std::move(specFields));
+  }
+
+  // The wake order goes into this machine's own HostAgent, with the relay node as a label so that
+  // the relay lists only the orders addressed to it (docs/power.md, "Wake-on-LAN relay").
+  void orderWakeRelay(const api::WakeOrder& order) {
+    x_.client_.patch(kube::resources::hostAgents(), sm_.metadata.namespace_, sm_.metadata.name, kube::PatchType::Merge,
+                     {{"metadata", {{"labels", {{api::kWakeRelayNodeLabel, order.relayNode}}}}},
+                      {"spec", {{"commandGeneration", order.generation}, {"wake", api::toJson(order)}}}});
   }
 
   void patchAgentSpec(kube::Json specFields) {

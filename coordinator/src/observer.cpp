@@ -44,10 +44,18 @@ std::optional<Observation> Observer::observe(const std::string& key, KeyMemory& 
   o.consecutiveFailures = memory.consecutiveFailures;
   o.blockingPdbs = memory.blockingPdbs;
   if (const auto agent = caches_.hostAgent(key)) o.agent = api::parseHostAgent(*agent);
+  observeWakeRelay(o);
   observeMachineAndNode(key, observation);
   if (!childrenKnownAbsent(o, memory)) readChildren(observation);
   readBmcPowerIfDue(key, o, memory);
   return observation;
+}
+
+void Observer::observeWakeRelay(Observed& o) {
+  if (!o.sm.spec.power || !o.sm.spec.power->wakeOnLan) return;
+  const std::string& node = o.sm.spec.power->wakeOnLan->relayNode;
+  if (node.empty()) return;
+  if (const auto relay = caches_.nodeModeHostAgent(node)) o.wakeRelayAgent = api::parseHostAgent(*relay);
 }
 
 void Observer::readBmcPowerIfDue(const std::string& key, Observed& o, KeyMemory& memory) {

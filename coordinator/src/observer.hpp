@@ -4,7 +4,7 @@
 // templates with direct reads (few and not worth a cluster-wide watch of every provider kind; skipped
 // for a machine settled out of the cluster whose children are known absent), and
 // the Pods on its Node on demand (fieldSelector spec.nodeName) while it drains, and Redfish
-// PowerConsumedWatts when a reading is due (bmcReadingDue).
+// PowerConsumedWatts when a reading is due (bmcReadingDue), and the HostAgent of a Wake-on-LAN relay.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -69,6 +69,8 @@ class Observer {
   void observeChildren(Observed& observed);
   void observeMachineAndNode(const std::string& key, Observation& observation);
   void readBmcPowerIfDue(const std::string& key, Observed& observed, KeyMemory& memory);
+  // The HostAgent of the node-mode agent on spec.power.wakeOnLan.relayNode, from the cache.
+  void observeWakeRelay(Observed& observed);
 
   kube::Client& client_;
   const Caches& caches_;

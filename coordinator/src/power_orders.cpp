@@ -12,7 +12,8 @@ PowerOrders::PowerOrders(kube::Client& client, std::shared_ptr<power::DatagramSe
 std::string PowerOrders::powerOn(const api::ScheduledMachine& sm) {
   if (!sm.spec.power) return "no power control configured";
   std::string done;
-  if (const auto& wol = sm.spec.power->wakeOnLan) {
+  // A relayed wake is an order in the HostAgent spec (written by the executor), not a packet from here.
+  if (const auto& wol = sm.spec.power->wakeOnLan; wol && wol->relayNode.empty()) {
     const power::WakeTarget target = power::wakeTargetFrom(*wol);
     power::sendMagicPacket(*sender_, target);
     done = "Wake-on-LAN packet for " + power::formatMac(target.mac) + " sent to " + target.broadcast + ":" +

@@ -28,7 +28,8 @@ class PowerOrders {
   // `sender` sends the Wake-on-LAN datagrams (UdpDatagramSender in production).
   PowerOrders(kube::Client& client, std::shared_ptr<power::DatagramSender> sender);
 
-  // Sends what spec.power configures; returns what was done, for the PoweredOn condition. Throws
+  // Sends what spec.power configures, except a Wake-on-LAN packet that a relay node sends; returns
+  // what was done ("" when nothing was sent from here), for the PoweredOn condition. Throws
   // the power module's errors (WakeOnLanError, RedfishError, ...), ValidationError, ConfigError.
   std::string powerOn(const api::ScheduledMachine& sm);
   // Redfish GracefulShutdown, for hosts without an agent. Returns "" when no BMC is configured.

@@ -102,6 +102,10 @@ class Decide : public ::testing::Test {
         o.agent->spec.commandGeneration = on->generation;
       }
       if (const auto* c = std::get_if<action::CreateHostAgent>(&a)) o.agent = api::parseHostAgent(c->object);
+      if (const auto* on = std::get_if<action::OrderPowerOn>(&a); on && on->wakeRelay) {
+        o.agent->spec.wake = on->wakeRelay;
+        o.agent->spec.commandGeneration = on->wakeRelay->generation;
+      }
       if (const auto* p = std::get_if<action::ProjectToAgent>(&a)) {
         o.agent->spec.nodeName = p->nodeName;
         o.agent->spec.killIfCommands = p->killIfCommands;
@@ -306,7 +310,7 @@ TEST_F(Decide, MissingTemplateWaitsAndRetries) {
 // ---- power and agent --------------------------------------------------------------------------
 
 TEST_F(Decide, PowerOnIsOrderedOnceThenWaitsForTheAgent) {
-  o.sm.spec.power = api::PowerSpec{api::WakeOnLan{"aa:bb:cc:dd:ee:ff", "255.255.255.255", 9}, {}, {}, {}, {}};
+  o.sm.spec.power = api::PowerSpec{api::WakeOnLan{"aa:bb:cc:dd:ee:ff", "255.255.255.255", 9, ""}, {}, {}, {}, {}};
   addAgent(/*ready=*/false);
   const Decision first = step();
   EXPECT_TRUE(has<action::OrderPowerOn>(first));
@@ -324,7 +328,7 @@ TEST_F(Decide, PowerOnIsOrderedOnceThenWaitsForTheAgent) {
 }
 
 TEST_F(Decide, PowerOnTimeoutGoesToErrorAndRetriesLater) {
-  o.sm.spec.power = api::PowerSpec{api::WakeOnLan{"aa:bb:cc:dd:ee:ff", "255.255.255.255", 9}, {}, {}, {}, {}};
+  o.sm.spec.power = api::PowerSpec{api::WakeOnLan{"aa:bb:cc:dd:ee:ff", "255.255.255.255", 9, ""}, {}, {}, {}, {}};
   addAgent(false);
   step();
   o.now += minutes(10);
@@ -335,6 +339,141 @@ TEST_F(Decide, PowerOnTimeoutGoesToErrorAndRetriesLater) {
   EXPECT_EQ(step().phase, Phase::Pending);
   const Decision retry = step();
   EXPECT_TRUE(has<action::OrderPowerOn>(retry));
+}
+
+// ---- Wake-on-LAN relay (docs/power.md) ---------------------------------------------------------
+
+class WakeRelay : public Decide {
+ protected:
+  WakeRelay() {
+    o.sm.spec.power = api::PowerSpec{api::WakeOnLan{"aa:bb:cc:dd:ee:ff", "10.2.0.255", 7, "rack-2"}, {}, {}, {}, {}};
+  }
+
+  // The node-mode agent on the relay node, which reports through the HostAgent of another machine.
+  void addRelay(const std::string& node = "rack-2", const std::string& mode = "node") {
+    api::HostAgent relay;
+    relay.metadata.namespace_ = "ns";
+    relay.metadata.name = "relay-machine";
+    relay.spec.nodeName = node;
+    relay.status.mode = mode;
+    o.wakeRelayAgent = relay;
+  }
+
+  void acknowledge(std::int64_t generation, const std::string& sentAt) {
+    o.wakeRelayAgent->status.relayedWakes.push_back(api::RelayedWake{"ns/worker-1", generation, sentAt});
+  }
+
+  std::string messageOf(const Decision& d, const char* type) {
+    const api::Condition* c = api::findCondition(d.status.conditions, type);
+    return c ? c->message : "";
+  }
+};
+
+TEST_F(WakeRelay, TheOrderGoesIntoTheMachinesOwnHostAgentWithTheNextCommandGeneration) {
+  addAgent(/*ready=*/false);
+  o.agent->spec.commandGeneration = 4;
+  const Decision d = step();
+  const auto orders = all<action::OrderPowerOn>(d);
+  ASSERT_EQ(orders.size(), 1U);
+  ASSERT_TRUE(orders[0].wakeRelay);
+  EXPECT_EQ(*orders[0].wakeRelay,
+            (api::WakeOrder{"rack-2", "aa:bb:cc:dd:ee:ff", "10.2.0.255", 7, 5, "2026-11-24T10:10:00Z"}));
+  EXPECT_EQ(d.phase, Phase::Scheduled);
+  EXPECT_FALSE(has<action::CreateMachine>(d));
+}
+
+TEST_F(WakeRelay, AnOrderInTheSameDecisionAsThePowerOffWithdrawalGetsTheNextGeneration) {
+  addAgent(false);
+  o.agent->spec.desiredPower = api::PowerState::Off;
+  o.agent->spec.commandGeneration = 4;
+  o.agent->spec.powerOffGeneration = 4;
+  const Decision d = decide(o);
+  ASSERT_EQ(all<action::OrderAgentPowerOn>(d).size(), 1U);
+  EXPECT_EQ(all<action::OrderAgentPowerOn>(d)[0].generation, 5);
+  EXPECT_EQ(all<action::OrderPowerOn>(d)[0].wakeRelay->generation, 6);
+}
+
+TEST_F(WakeRelay, WithoutARelayNodeTheCoordinatorSendsItselfAsBefore) {
+  o.sm.spec.power->wakeOnLan->relayNode.clear();
+  addAgent(false);
+  const Decision d = decide(o);
+  ASSERT_TRUE(has<action::OrderPowerOn>(d));
+  EXPECT_FALSE(all<action::OrderPowerOn>(d)[0].wakeRelay);
+}
+
+TEST_F(WakeRelay, TheAcknowledgementShowsInThePoweredOnCondition) {
+  addAgent(false);
+  addRelay();
+  step();
+  o.now += minutes(1);
+  EXPECT_EQ(messageOf(step(), api::condition::kPoweredOn), "power-on ordered");
+  acknowledge(1, "2026-11-24T10:00:20Z");
+  const Decision d = step();
+  EXPECT_EQ(reasonOf(d, api::condition::kPoweredOn), "PowerOnRequested");
+  EXPECT_EQ(messageOf(d, api::condition::kPoweredOn),
+            "power-on ordered: wake relayed by rack-2 at 2026-11-24T10:00:20Z");
+  EXPECT_FALSE(has<action::OrderPowerOn>(d));  // acknowledged: nothing is re-ordered
+  EXPECT_EQ(d.phase, Phase::Scheduled);
+  // The host agent reports ready: the wait is over.
+  o.agent->status.ready = true;
+  o.agent->status.lastHeartbeat = formatRfc3339(o.now);
+  EXPECT_TRUE(has<action::CreateMachine>(step()));
+}
+
+TEST_F(WakeRelay, NoAcknowledgementWithinThePowerOnTimeoutNamesTheRelayNode) {
+  addAgent(false);
+  addRelay();
+  step();
+  o.now += minutes(10);
+  const Decision d = step();
+  EXPECT_EQ(d.phase, Phase::Error);
+  EXPECT_EQ(reasonOf(d, api::condition::kPoweredOn), "PowerOnTimedOut");
+  EXPECT_EQ(messageOf(d, api::condition::kPoweredOn), "no agent on node rack-2 acknowledged the wake order within 10m");
+  // Retried as for direct Wake-on-LAN: after the back-off, a new order with a new generation.
+  o.now += minutes(1);
+  EXPECT_EQ(step().phase, Phase::Pending);
+  const Decision retry = step();
+  ASSERT_TRUE(has<action::OrderPowerOn>(retry));
+  EXPECT_EQ(all<action::OrderPowerOn>(retry)[0].wakeRelay->generation, 2);
+}
+
+TEST_F(WakeRelay, TheTimeoutAppliesEvenWhenTheTargetNeverHadAnAgent) {
+  addRelay();
+  step();  // creates the HostAgent and orders the wake
+  o.now += minutes(10);
+  o.machine.reset();  // (the no-agent path creates the Machine at once; look at the wait itself)
+  o.bootstrap = {};
+  o.infrastructure = {};
+  const Decision d = decide(o);
+  EXPECT_EQ(reasonOf(d, api::condition::kPoweredOn), "PowerOnTimedOut");
+}
+
+TEST_F(WakeRelay, AcknowledgementsFromElsewhereDoNotCount) {
+  addAgent(false);
+  step();
+  o.now += minutes(10);
+  for (const auto& [node, mode] :
+       std::vector<std::pair<std::string, std::string>>{{"rack-9", "node"}, {"rack-2", "host"}}) {
+    addRelay(node, mode);
+    acknowledge(1, "2026-11-24T10:00:20Z");
+    EXPECT_EQ(reasonOf(decide(o), api::condition::kPoweredOn), "PowerOnTimedOut") << node << " " << mode;
+  }
+  addRelay();
+  acknowledge(0, "2026-11-24T09:00:00Z");  // an older order's
+  EXPECT_EQ(reasonOf(decide(o), api::condition::kPoweredOn), "PowerOnTimedOut");
+}
+
+TEST_F(WakeRelay, AnAcknowledgedHostThatDoesNotComeUpTimesOutWithTheRelayNamed) {
+  addAgent(false);
+  addRelay();
+  step();
+  acknowledge(1, "2026-11-24T10:00:20Z");
+  o.now += minutes(10);
+  const Decision d = step();
+  EXPECT_EQ(d.phase, Phase::Error);
+  EXPECT_EQ(messageOf(d, api::condition::kPoweredOn),
+            "the host agent did not report ready within 10m of the power-on order (wake relayed by rack-2 at "
+            "2026-11-24T10:00:20Z)");
 }
 
 TEST_F(Decide, StaleAgentHeartbeatIsNotReady) {
@@ -719,7 +858,7 @@ TEST_F(Decide, NoHostAgentIsCreatedForADeletedMachine) {
 }
 
 TEST_F(Decide, AHostAgentThatNeverReportedDoesNotHoldTheMachineBack) {
-  o.sm.spec.power = api::PowerSpec{api::WakeOnLan{"aa:bb:cc:dd:ee:ff", "255.255.255.255", 9}, {}, {}, {}, {}};
+  o.sm.spec.power = api::PowerSpec{api::WakeOnLan{"aa:bb:cc:dd:ee:ff", "255.255.255.255", 9, ""}, {}, {}, {}, {}};
   const Decision first = step();  // creates the HostAgent; nothing has reported on it
   EXPECT_TRUE(has<action::CreateHostAgent>(first));
   EXPECT_TRUE(has<action::OrderPowerOn>(first));

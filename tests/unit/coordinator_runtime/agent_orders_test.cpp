@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include "caches.hpp"
 #include "executor.hpp"
+#include "fivespot/api/conditions.hpp"
+#include "fivespot/api/host_agent.hpp"
 #include "fivespot/common/clock.hpp"
 #include "fivespot/kube/client.hpp"
 #include "fivespot/kube/config.hpp"
@@ -134,6 +137,39 @@ TEST_F(AgentOrders, CreateHostAgentTreatsAlreadyExistsAsDone) {
                                {"spec", {{"desiredPower", "On"}}}}});
   const Json body = onlyBody("POST");
   EXPECT_EQ(body.at("kind"), "HostAgent");
+}
+
+TEST_F(AgentOrders, RelayedWakeIsAnOrderInTheMachinesOwnHostAgentAndNoPacketFromHere) {
+  observation_.observed.sm.spec.power =
+      api::PowerSpec{api::WakeOnLan{"aa:bb:cc:dd:ee:ff", "10.2.0.255", 9, "rack-2"}, {}, {}, {}, {}};
+  const api::WakeOrder order{"rack-2", "aa:bb:cc:dd:ee:ff", "10.2.0.255", 9, 8, "2026-11-24T10:10:00Z"};
+  Decision decision;
+  decision.actions.push_back(action::OrderPowerOn{order});
+  KeyMemory memory;
+  executor_.execute(observation_, decision, memory, [] { return true; });  // NoDatagrams throws on a send
+  const Json body = onlyBody("PATCH");
+  EXPECT_TRUE(transport_->requests.front().target.ends_with("/namespaces/ns/hostagents/gpu"));
+  EXPECT_EQ(body.at("metadata").at("labels").at("5spot.finos.org/wake-relay-node"), "rack-2");
+  EXPECT_EQ(body.at("spec").at("commandGeneration"), 8);
+  EXPECT_EQ(body.at("spec").at("wake"), api::toJson(order));
+  const api::Condition* poweredOn = api::findCondition(decision.status.conditions, api::condition::kPoweredOn);
+  ASSERT_NE(poweredOn, nullptr);
+  EXPECT_EQ(poweredOn->message,
+            "power-on ordered: Wake-on-LAN for aa:bb:cc:dd:ee:ff ordered from the agent on node rack-2 (order 8)");
+}
+
+TEST(RelayRouting, OnlyNewOrChangedAcknowledgementsWakeTheirMachines) {
+  const Json before = {
+      {"status",
+       {{"relayedWakes", {{{"hostAgent", "ns/a"}, {"generation", 3}}, {{"hostAgent", "ns/b"}, {"generation", 1}}}}}}};
+  const Json after = {{"status",
+                       {{"relayedWakes",
+                         {{{"hostAgent", "ns/a"}, {"generation", 3}},
+                          {{"hostAgent", "ns/b"}, {"generation", 2}},
+                          {{"hostAgent", "ns/c"}, {"generation", 1}}}}}}};
+  EXPECT_EQ(newlyRelayedWakes(before, after), (std::vector<std::string>{"ns/b", "ns/c"}));
+  EXPECT_TRUE(newlyRelayedWakes(after, after).empty());  // a heartbeat wakes nobody
+  EXPECT_TRUE(newlyRelayedWakes(Json::object(), Json::object()).empty());
 }
 
 }  // namespace

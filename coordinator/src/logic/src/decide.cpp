@@ -265,8 +265,12 @@ class Planner {
     }
   }
 
-  // The next order's generation (docs/phases.md, "HostAgent orders").
-  std::int64_t nextCommandGeneration() const { return o_.agent ? o_.agent->spec.commandGeneration + 1 : 1; }
+  // The generation of a new order (docs/phases.md, "HostAgent orders"): one past the observed
+  // commandGeneration, and past the orders this decision already issued.
+  std::int64_t issueCommandGeneration() {
+    const std::int64_t observed = o_.agent ? o_.agent->spec.commandGeneration : 0;
+    return observed + ++ordersIssued_;
+  }
 
   void dispatch() {
     if (const std::string hold = holdReason(); !hold.empty()) return goOut(hold);
@@ -339,7 +343,7 @@ class Planner {
     d_.status.removalReason.clear();
     // A power-off order of an earlier removal is withdrawn once, so the next one is a new order.
     if (o_.agent && o_.agent->spec.desiredPower == api::PowerState::Off) {
-      act(action::OrderAgentPowerOn{nextCommandGeneration()});
+      act(action::OrderAgentPowerOn{issueCommandGeneration()});
     }
     convergeIn();
   }
@@ -379,20 +383,31 @@ class Planner {
                                   ? durationOr(*spec_.power->powerOnTimeout, o_.options.powerOnTimeoutDefault)
                                   : o_.options.powerOnTimeoutDefault;
       if (currentReason(cond::kPoweredOn) != reason::kPowerOnRequested) {
-        act(action::OrderPowerOn{});
+        act(action::OrderPowerOn{wakeRelayOrder(timeout)});
         // Unknown (not False): the order is out, the outcome not known yet. It also moves
         // lastTransitionTime, which the power-on timeout counts from.
         condition(cond::kPoweredOn, api::kConditionUnknown, reason::kPowerOnRequested, "power-on ordered");
       }
+      const TimePoint deadline = conditionSince(cond::kPoweredOn).value_or(o_.now) + timeout;
+      std::string relayed;  // "wake relayed by <node> at <time>" once the relay acknowledged
+      if (const std::string relay = wakeRelayNode(); !relay.empty()) {
+        const std::optional<api::RelayedWake> ack = wakeRelayAcknowledgement(deadline);
+        if (!ack && o_.now >= deadline) {
+          return powerOnTimedOut("no agent on node " + relay + " acknowledged the wake order within " +
+                                 schedule::formatDuration(timeout));
+        }
+        if (ack) {
+          relayed = "wake relayed by " + relay + " at " + ack->sentAt;
+          condition(cond::kPoweredOn, api::kConditionUnknown, reason::kPowerOnRequested,
+                    "power-on ordered: " + relayed);
+        }
+        wakeAt(deadline);
+      }
       // Without an agent nothing reports the host up: the infrastructure provider retries instead.
       if (agentReports()) {
-        const TimePoint deadline = conditionSince(cond::kPoweredOn).value_or(o_.now) + timeout;
         if (o_.now >= deadline) {
-          const std::string message = "the host agent did not report ready within " +
-                                      schedule::formatDuration(timeout) + " of the power-on order";
-          condition(cond::kPoweredOn, api::kConditionFalse, reason::kPowerOnTimedOut, message);
-          setPhase(Phase::Error, reason::kPowerOnTimedOut, message);
-          return false;
+          return powerOnTimedOut("the host agent did not report ready within " + schedule::formatDuration(timeout) +
+                                 " of the power-on order" + (relayed.empty() ? "" : " (" + relayed + ")"));
         }
         wakeAt(deadline);
       }
@@ -402,6 +417,47 @@ class Planner {
       return false;
     }
     return true;
+  }
+
+  bool powerOnTimedOut(const std::string& message) {
+    condition(cond::kPoweredOn, api::kConditionFalse, reason::kPowerOnTimedOut, message);
+    setPhase(Phase::Error, reason::kPowerOnTimedOut, message);
+    return false;
+  }
+
+  std::string wakeRelayNode() const {
+    if (!spec_.power || !spec_.power->wakeOnLan) return {};
+    return spec_.power->wakeOnLan->relayNode;
+  }
+
+  // The wake order for the relay, written into this machine's own HostAgent spec (the coordinator
+  // owns it); it expires with the power-on timeout so a relay that comes back late never wakes the
+  // host outside the window. nullopt: the coordinator sends Wake-on-LAN itself (or there is none).
+  std::optional<api::WakeOrder> wakeRelayOrder(seconds timeout) {
+    const std::string relay = wakeRelayNode();
+    if (relay.empty()) return std::nullopt;
+    const api::WakeOnLan& wol = *spec_.power->wakeOnLan;
+    return api::WakeOrder{
+        relay, wol.mac, wol.broadcast, wol.port, issueCommandGeneration(), formatRfc3339(o_.now + timeout)};
+  }
+
+  // The relay's acknowledgement of this power-on's wake order. The order in the observed spec is
+  // this power-on's only if it expires at `deadline` (both are the order time plus the timeout): an
+  // earlier power-on's order, acknowledged long ago, expires before. The acknowledgement counts only
+  // from the node-mode HostAgent of the relay node: node-identity admission lets only the agent on
+  // that node write its status.
+  std::optional<api::RelayedWake> wakeRelayAcknowledgement(TimePoint deadline) const {
+    if (!o_.agent || !o_.agent->spec.wake || !o_.wakeRelayAgent) return std::nullopt;
+    const api::WakeOrder& order = *o_.agent->spec.wake;
+    const auto expires = tryParseRfc3339(order.expiresAt);
+    if (!expires || *expires < deadline) return std::nullopt;
+    const api::HostAgent& relay = *o_.wakeRelayAgent;
+    if (relay.status.mode != "node" || relay.spec.nodeName != order.relayNode) return std::nullopt;
+    const std::string target = o_.sm.metadata.namespace_ + "/" + o_.sm.metadata.name;
+    for (const api::RelayedWake& wake : relay.status.relayedWakes) {
+      if (wake.hostAgent == target && wake.generation >= order.generation) return wake;
+    }
+    return std::nullopt;
   }
 
   // Create-if-absent, in dependency order. Returns true when the Machine exists and is usable.
@@ -591,7 +647,7 @@ class Planner {
     const api::HostAgent& agent = *o_.agent;
     // One request per removal: the condition carries "requested" from one decision to the next.
     if (drained != reason::kAwaitingAgentConfirmation) {
-      act(action::RequestDrainConfirmation{nextCommandGeneration()});
+      act(action::RequestDrainConfirmation{issueCommandGeneration()});
       condition(cond::kDrained, api::kConditionFalse, reason::kAwaitingAgentConfirmation,
                 "no pods left; waiting for the host agent to confirm");
       wakeAt(deadline);
@@ -647,7 +703,7 @@ class Planner {
     if (agentReports()) {
       if (o_.agent->status.powerState == kAgentPowerStateOff) return;
       if (!powerOffOrderCurrent(withoutDrainConfirmation)) {
-        act(action::OrderPowerOff{nextCommandGeneration(), withoutDrainConfirmation});
+        act(action::OrderPowerOff{issueCommandGeneration(), withoutDrainConfirmation});
       }
     } else {
       if (!spec_.power || !spec_.power->redfish) return;
@@ -710,6 +766,7 @@ class Planner {
   std::optional<TimePoint> nextEdge_;
   std::optional<TimePoint> holdUntil_;
   std::vector<TimePoint> wakeups_;
+  std::int64_t ordersIssued_ = 0;
 };
 
 }  // namespace

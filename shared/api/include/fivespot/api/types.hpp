@@ -71,7 +71,7 @@ struct WakeOnLan {
   int port = 9;
   // The Node whose node-mode agent sends the packet on its own segment; empty: the coordinator
   // sends it (docs/power.md, "Wake-on-LAN relay").
-  std::string relayNode;
+  std::string relayNode{};
 };
 
 struct Redfish {

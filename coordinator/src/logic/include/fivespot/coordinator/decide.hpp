@@ -85,7 +85,13 @@ struct DeleteMachine {
 struct DeleteChildren {
   std::vector<ChildRef> children;
 };
-struct OrderPowerOn {};  // out of band: Wake-on-LAN and/or Redfish, as configured in spec.power
+// Out of band: Wake-on-LAN and/or Redfish, as configured in spec.power. With a Wake-on-LAN relay
+// (spec.power.wakeOnLan.relayNode) the packet is not sent by the coordinator: `wakeRelay` is
+// written into the HostAgent's spec.wake as an order (its generation is the new commandGeneration)
+// for the node-mode agent on the relay node (docs/power.md, "Wake-on-LAN relay").
+struct OrderPowerOn {
+  std::optional<api::WakeOrder> wakeRelay;
+};
 // generation > 0: the host agent's order (commandGeneration and powerOffGeneration, desiredPower
 // Off, killSwitch = withoutDrainConfirmation). generation == 0: no agent reports for this
 // machine, so a Redfish GracefulShutdown instead.

@@ -57,8 +57,11 @@ struct Observed {
   std::optional<nlohmann::json> bootstrapTemplate;       // when spec.bootstrapRef is used and the template exists
   std::optional<nlohmann::json> infrastructureTemplate;  // when spec.infrastructureRef is used and it exists
   std::optional<MachineView> machine;
-  std::optional<NodeView> node;                           // the Node named by machine.nodeName, when found
-  std::optional<api::HostAgent> agent;                    // the HostAgent of the same name, when registered
+  std::optional<NodeView> node;         // the Node named by machine.nodeName, when found
+  std::optional<api::HostAgent> agent;  // the HostAgent of the same name, when registered
+  // The HostAgent through which the node-mode agent on spec.power.wakeOnLan.relayNode reports (its
+  // status.relayedWakes acknowledges wake orders), when there is one.
+  std::optional<api::HostAgent> wakeRelayAgent;
   std::optional<std::vector<nlohmann::json>> podsOnNode;  // listed only while draining
   std::optional<api::BmcPowerReading> bmcReading;         // read from the BMC by this reconcile (bmcReadingDue)
   std::vector<std::string> blockingPdbs;                  // "<ns>/<pdb>: <message>" from the last eviction round (429s)
