@@ -12,6 +12,8 @@
 
 namespace fivespot::agent {
 
+class KubeRequestMetrics;
+
 class HostAgentApi {
  public:
   virtual ~HostAgentApi() = default;
@@ -26,6 +28,7 @@ class HostAgentApi {
 // Host mode: the HostAgent named in the configuration, through the configured kubeconfig.
 // Node mode: the HostAgent whose spec.nodeName is this node (found by listing, cached until it
 // disappears), through the in-cluster service account unless a kubeconfig is given.
-std::unique_ptr<HostAgentApi> makeKubeHostAgentApi(const AgentConfig& config);
+// Every request is counted in `requests`, which must outlive the returned object.
+std::unique_ptr<HostAgentApi> makeKubeHostAgentApi(const AgentConfig& config, KubeRequestMetrics& requests);
 
 }  // namespace fivespot::agent

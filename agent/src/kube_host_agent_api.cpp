@@ -7,6 +7,7 @@
 #include "fivespot/api/host_agent.hpp"
 #include "fivespot/kube/client.hpp"
 #include "host_agent_api.hpp"
+#include "metrics.hpp"
 
 namespace fivespot::agent {
 namespace {
@@ -18,8 +19,8 @@ struct ObjectKey {
 
 class KubeHostAgentApi final : public HostAgentApi {
  public:
-  KubeHostAgentApi(kube::ClusterConfig cluster, const AgentConfig& config)
-      : client_(std::move(cluster), clientOptions(config)), mode_(config.mode), nodeName_(config.nodeName) {
+  KubeHostAgentApi(kube::ClusterConfig cluster, const AgentConfig& config, KubeRequestMetrics& requests)
+      : client_(std::move(cluster), clientOptions(config, requests)), mode_(config.mode), nodeName_(config.nodeName) {
     if (config.mode == Mode::Host) key_ = ObjectKey{config.scheduledMachineNamespace, config.scheduledMachineName};
   }
 
@@ -48,13 +49,16 @@ class KubeHostAgentApi final : public HostAgentApi {
   }
 
  private:
-  static kube::ClientOptions clientOptions(const AgentConfig& config) {
+  static kube::ClientOptions clientOptions(const AgentConfig& config, KubeRequestMetrics& requests) {
     kube::ClientOptions options;
     options.qps = 5;  // one agent per host: a small budget per host keeps the fleet gentle on the API
     options.burst = 10;
     options.userAgent = std::string("fivespot-agent/") + toString(config.mode);
     // Below the systemd watchdog (30 s) so a hung request cannot stop the pings.
     options.requestTimeout = std::chrono::seconds(10);
+    options.requestObserver = [&requests](const kube::RequestInfo& request, int status) {
+      requests.record(request, status);
+    };
     return options;
   }
 
@@ -82,10 +86,10 @@ class KubeHostAgentApi final : public HostAgentApi {
 
 }  // namespace
 
-std::unique_ptr<HostAgentApi> makeKubeHostAgentApi(const AgentConfig& config) {
+std::unique_ptr<HostAgentApi> makeKubeHostAgentApi(const AgentConfig& config, KubeRequestMetrics& requests) {
   kube::ClusterConfig cluster = kube::loadDefaultConfig(config.kubeconfig);
   spdlog::info("Kubernetes API: {}", cluster.describe());
-  return std::make_unique<KubeHostAgentApi>(std::move(cluster), config);
+  return std::make_unique<KubeHostAgentApi>(std::move(cluster), config, requests);
 }
 
 }  // namespace fivespot::agent

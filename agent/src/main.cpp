@@ -64,10 +64,18 @@ ConfigOverrides toOverrides(const Flags& flags) {
   return overrides;
 }
 
+// "host:port" with the port actually bound (a configured port 0 picks a free one).
+std::string boundAddress(const std::string& configured, std::uint16_t port) {
+  return configured.substr(0, configured.rfind(':')) + ":" + std::to_string(port);
+}
+
 int runAgent(const AgentConfig& config, ShutdownSignal& shutdown) {
   SystemdNotifier notifier;
   notifier.status("starting");
-  const auto api = makeKubeHostAgentApi(config);
+  // Created before the API client, which counts its requests into it from the first one on.
+  auto registry = std::make_shared<prometheus::Registry>();
+  KubeRequestMetrics kubeRequests(*registry);
+  const auto api = makeKubeHostAgentApi(config, kubeRequests);
   LogindPowerController power;
   SystemHostProbes probes;
   EnergyMeter energy(config.raplRoot);
@@ -95,12 +103,12 @@ int runAgent(const AgentConfig& config, ShutdownSignal& shutdown) {
   });
   std::unique_ptr<MetricsServer> metrics;
   if (!config.metricsAddress.empty()) {
-    auto registry = std::make_shared<prometheus::Registry>();
     metrics = std::make_unique<MetricsServer>(config.metricsAddress, registry);
     metrics->registerCollectable(std::make_shared<AgentMetrics>(agent));
   }
   spdlog::info("fivespot-agent {} running in {} mode; health on {}{}", kVersion, toString(config.mode),
-               config.healthAddress, metrics ? "; metrics on " + config.metricsAddress : std::string());
+               boundAddress(config.healthAddress, health.port()),
+               metrics ? "; metrics on " + boundAddress(config.metricsAddress, metrics->port()) : std::string());
   std::optional<std::chrono::microseconds> watchdogPing;
   if (notifier.watchdogPeriod()) watchdogPing = *notifier.watchdogPeriod() / 2;
   agent.run(shutdown.token(), watchdogPing);

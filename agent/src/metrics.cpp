@@ -2,6 +2,8 @@
 
 #include <prometheus/metric_family.h>
 
+#include "fivespot/kube/client.hpp"
+
 namespace fivespot::agent {
 namespace {
 
@@ -16,6 +18,12 @@ prometheus::MetricFamily gauge(const char* name, const char* help, double value)
   return family;
 }
 
+// RBAC's resource: "pods", "hostagents/status"; a non-resource request (discovery) keeps its path.
+std::string resourceLabel(const kube::RequestInfo& request) {
+  if (!request.resourceRequest) return request.path;
+  return request.subresource.empty() ? request.resource : request.resource + "/" + request.subresource;
+}
+
 }  // namespace
 
 std::vector<prometheus::MetricFamily> AgentMetrics::Collect() const {
@@ -26,6 +34,22 @@ std::vector<prometheus::MetricFamily> AgentMetrics::Collect() const {
       gauge("five_spot_agent_heartbeat_ok", "1 when the last heartbeat reached the API server",
             agent_.lastReportSucceeded() ? 1 : 0),
   };
+}
+
+KubeRequestMetrics::KubeRequestMetrics(prometheus::Registry& registry)
+    : requests_(prometheus::BuildCounter()
+                    .Name("five_spot_agent_kube_requests_total")
+                    .Help("Requests of the agent to the Kubernetes API server by RBAC verb, API group, resource and "
+                          "HTTP status code (<error>: no answer)")
+                    .Register(registry)) {}
+
+void KubeRequestMetrics::record(const kube::RequestInfo& request, int status) {
+  requests_
+      .Add({{"verb", request.verb},
+            {"group", request.group},
+            {"resource", resourceLabel(request)},
+            {"code", status > 0 ? std::to_string(status) : "<error>"}})
+      .Increment();
 }
 
 }  // namespace fivespot::agent
