@@ -73,6 +73,7 @@ void Agent::adoptServerStatus(const api::HostAgentStatus& server) {
   status_.drainConfirmedGeneration = std::max(status_.drainConfirmedGeneration, server.drainConfirmedGeneration);
   status_.powerOffAcknowledgedGeneration =
       std::max(status_.powerOffAcknowledgedGeneration, server.powerOffAcknowledgedGeneration);
+  adoptRelayedWakes(status_.relayedWakes, server.relayedWakes);
   if (status_.reclaimRequested.empty() && !server.reclaimRequested.empty()) {
     status_.reclaimRequested = server.reclaimRequested;
     status_.reclaimRequestedAt = server.reclaimRequestedAt;
@@ -139,6 +140,7 @@ Agent::HeartbeatResult Agent::heartbeat() {
   } catch (const Error& e) {
     return failed("listing pods on the node", e);
   }
+  relayWakes();
   if (!poweringOff_) status_.powerState = api::kPowerStateOn;
   const std::string errorBeforeReport = status_.lastError;
   if (!report("heartbeat")) return {false, nextBackoff()};
@@ -155,6 +157,18 @@ Agent::HeartbeatResult Agent::heartbeat() {
                          ", drain confirmed for generation " + std::to_string(status_.drainConfirmedGeneration));
   actOnPowerOffOrder(object.spec);
   return {true, settings_.heartbeatInterval};
+}
+
+// Before the report, which carries the acknowledgements. A relay failure is reported in
+// lastError and never stops this host's own heartbeat.
+void Agent::relayWakes() {
+  if (wakeRelay_ == nullptr || poweringOff_) return;
+  try {
+    const std::string errors = wakeRelay_->relay(status_.relayedWakes);
+    if (!errors.empty()) status_.lastError = errors;
+  } catch (const Error& e) {
+    noteError(std::string("listing wake orders for this node failed: ") + e.what());
+  }
 }
 
 void Agent::actOnPowerOffOrder(const api::HostAgentSpec& spec) {

@@ -19,6 +19,7 @@
 #include "notify.hpp"
 #include "rapl.hpp"
 #include "reclaim.hpp"
+#include "wake_relay.hpp"
 
 namespace fivespot::agent {
 
@@ -66,6 +67,9 @@ class Agent {
   HeartbeatResult heartbeat();
   // Looks for killIfCommands processes (patterns from the last spec seen); reports a match once.
   void scanForReclaim();
+  // Node mode: each heartbeat also sends the Wake-on-LAN orders addressed to this node and
+  // acknowledges them in this agent's status (wake_relay.hpp). `relay` must outlive the agent.
+  void relayWakeOrders(WakeRelay& relay) noexcept { wakeRelay_ = &relay; }
   // Runs until stopped: heartbeats, reclaim scans and watchdog pings (every watchdogPing when set).
   void run(std::stop_token stop, std::optional<std::chrono::microseconds> watchdogPing);
 
@@ -80,6 +84,7 @@ class Agent {
   void refreshObservations(TimePoint now);
   void confirmDrainIfRequested(const api::HostAgentSpec& spec);
   void actOnPowerOffOrder(const api::HostAgentSpec& spec);
+  void relayWakes();
   bool report(const char* what);  // patches the full status; false on failure (already logged)
   HeartbeatResult failed(const char* what, const Error& error);
   std::chrono::seconds nextBackoff();  // counts the failure; doubles from initialBackoff up to maxBackoff
@@ -94,6 +99,7 @@ class Agent {
   bool poweringOff_ = false;
   bool reclaimUnreported_ = false;
   std::int64_t loggedBlockedOrder_ = 0;
+  WakeRelay* wakeRelay_ = nullptr;
   std::string loggedEnergyReason_;
   std::atomic<TimePoint> lastCycle_{};
   std::atomic<bool> lastReportSucceeded_{false};

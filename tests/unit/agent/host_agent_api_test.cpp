@@ -19,12 +19,15 @@ json sample() {
     "apiVersion": "5spot.finos.org/v1alpha1", "kind": "HostAgent",
     "metadata": {"name": "gpu-7", "namespace": "fleet", "generation": 4, "resourceVersion": "17"},
     "spec": {"desiredPower": "Off", "drainConfirmationGeneration": 3, "powerOffGeneration": 5, "killSwitch": false,
-             "nodeName": "worker-7", "killIfCommands": ["steam"], "commandGeneration": 5},
+             "nodeName": "worker-7", "killIfCommands": ["steam"], "commandGeneration": 5,
+             "wake": {"relayNode": "rack-2-relay", "mac": "aa:bb:cc:dd:ee:ff", "broadcast": "10.2.0.255", "port": 9,
+                      "generation": 5, "expiresAt": "2026-11-24T10:10:00Z"}},
     "status": {"mode": "host", "ready": true, "checks": [{"name": "disk-space", "ok": true, "reason": "50 GiB"}],
                "drainConfirmedGeneration": 3, "powerOffAcknowledgedGeneration": 2, "powerState": "On",
                "lastHeartbeat": "2026-11-24T10:00:00Z",
                "energy": {"source": "rapl", "joules": 1200.5, "averageWatts": 40.0, "windowStart": "2026-11-24T09:59:30Z"},
-               "lastError": "", "reclaimRequested": "", "reclaimRequestedAt": "", "agentVersion": "0.1.0"}
+               "lastError": "", "reclaimRequested": "", "reclaimRequestedAt": "", "agentVersion": "0.1.0",
+               "relayedWakes": [{"hostAgent": "fleet/gpu-9", "generation": 3, "sentAt": "2026-11-24T09:00:00Z"}]}
   })");
 }
 
@@ -45,6 +48,10 @@ TEST(HostAgentJson, ParsesEveryField) {
   ASSERT_TRUE(agent.status.energy);
   EXPECT_DOUBLE_EQ(agent.status.energy->joules, 1200.5);
   EXPECT_EQ(agent.status.powerOffAcknowledgedGeneration, 2);
+  ASSERT_TRUE(agent.spec.wake);
+  EXPECT_EQ(*agent.spec.wake,
+            (WakeOrder{"rack-2-relay", "aa:bb:cc:dd:ee:ff", "10.2.0.255", 9, 5, "2026-11-24T10:10:00Z"}));
+  EXPECT_THAT(agent.status.relayedWakes, ::testing::ElementsAre(RelayedWake{"fleet/gpu-9", 3, "2026-11-24T09:00:00Z"}));
 }
 
 TEST(HostAgentJson, RoundTrips) {
@@ -88,6 +95,12 @@ TEST(HostAgentJson, ValidationErrorsNameTheField) {
   EXPECT_EQ(errorField([](json& o) { o["status"]["checks"][0]["name"] = ""; }), "status.checks[0].name");
   EXPECT_EQ(errorField([](json& o) { o["status"]["energy"]["source"] = "guess"; }), "status.energy.source");
   EXPECT_EQ(errorField([](json& o) { o["status"]["energy"]["joules"] = -3; }), "status.energy.joules");
+  EXPECT_EQ(errorField([](json& o) { o["spec"]["wake"]["port"] = 0; }), "spec.wake.port");
+  EXPECT_EQ(errorField([](json& o) { o["spec"]["wake"].erase("relayNode"); }), "spec.wake.relayNode");
+  EXPECT_EQ(errorField([](json& o) { o["status"]["relayedWakes"][0]["hostAgent"] = ""; }),
+            "status.relayedWakes[0].hostAgent");
+  EXPECT_EQ(errorField([](json& o) { o["status"]["relayedWakes"][0]["generation"] = -2; }),
+            "status.relayedWakes[0].generation");
   EXPECT_EQ(errorField([](json& o) { o["kind"] = "ScheduledMachine"; }), "kind");
   EXPECT_EQ(errorField([](json& o) { o["metadata"]["name"] = 7; }), "metadata.name");
 }
@@ -157,10 +170,12 @@ TEST_F(HostAgentCrd, PrinterColumns) {
 TEST_F(HostAgentCrd, SpecAndStatusMatchTheTypes) {
   HostAgentSpec spec;
   spec.killIfCommands = {"x"};
+  spec.wake = WakeOrder{"relay-1", "aa:bb:cc:dd:ee:ff", "10.0.0.255", 9, 2, "2026-11-24T10:10:00Z"};
   expectAgree(schema_["properties"]["spec"], toJson(spec), "spec");
   HostAgentStatus status;
   status.checks = {{"disk-space", true, "ok"}};
   status.energy = EnergyReport{kEnergySourceRapl, 1.5, 0.5, "2026-11-24T10:00:00Z"};
+  status.relayedWakes = {RelayedWake{"fleet/gpu-9", 2, "2026-11-24T10:00:00Z"}};
   expectAgree(schema_["properties"]["status"], statusToJson(status), "status");
 }
 
