@@ -2,6 +2,8 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <memory>
+#include <optional>
 
 #include "agent.hpp"
 #include "checks.hpp"
@@ -17,6 +19,8 @@
 #include "logind.hpp"
 #include "metrics.hpp"
 #include "notify.hpp"
+#include "wake_relay.hpp"
+#include "wake_relay_kube.hpp"
 
 namespace {
 
@@ -86,6 +90,16 @@ int runAgent(const AgentConfig& config, ShutdownSignal& shutdown) {
       config.maxBackoff, kVersion};
   Agent agent(settings, AgentParts{*api, power, [&] { return runReadinessChecks(config.checks, probes); }, energy,
                                    processes, localWorkload, notifier, SystemClock::instance()});
+  // Node mode relays Wake-on-LAN for hosts on this node's segment (docs/power.md); host mode cannot
+  // list other HostAgents (its Role names only its own).
+  std::unique_ptr<WakeOrderSource> wakeOrders;
+  power::UdpDatagramSender wakeSender;
+  std::optional<WakeRelay> wakeRelay;
+  if (config.mode == Mode::Node) {
+    wakeOrders = makeKubeWakeOrderSource(config);
+    wakeRelay.emplace(config.nodeName, *wakeOrders, wakeSender, SystemClock::instance());
+    agent.relayWakeOrders(*wakeRelay);
+  }
   if (config.once) {
     agent.scanForReclaim();
     return agent.heartbeat().reported ? 0 : 1;
