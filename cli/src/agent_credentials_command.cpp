@@ -171,12 +171,17 @@ json buildAgentServiceAccount(const AgentOwner& owner) {
 }
 
 json buildAgentRole(const AgentOwner& owner) {
+  // Exactly the agent's calls (tests/rbac/agent_rbac_test.cpp compares them), each limited to this
+  // host's objects by resourceNames. The agent polls on its heartbeat (no watch) and never reads its
+  // ScheduledMachine: the coordinator copies what the agent needs into the HostAgent.
+  json rules = json::array({
+      rule("hostagents", owner.machineName, {"get"}),           // its orders, read once per heartbeat
+      rule("hostagents/status", owner.machineName, {"patch"}),  // its reports (merge patch)
+  });
   return {{"apiVersion", std::string(kRbacGroup) + "/v1"},
           {"kind", "Role"},
           {"metadata", agentMetadata(owner)},
-          {"rules", json::array({rule("scheduledmachines", owner.machineName, {"get", "watch"}),
-                                 rule("hostagents", owner.machineName, {"get", "watch"}),
-                                 rule("hostagents/status", owner.machineName, {"patch"})})}};
+          {"rules", std::move(rules)}};
 }
 
 json buildAgentRoleBinding(const AgentOwner& owner) {

@@ -6,13 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <regex>
 
-#include "fivespot/common/yaml_json.hpp"
-#include "fivespot/kube/base64.hpp"
-#include "fivespot/kube/http.hpp"
 #include "rbac_coverage.hpp"
+#include "rbac_test_support.hpp"
 #include "scenario.hpp"
 
 namespace fivespot::testing {
@@ -20,7 +17,6 @@ namespace {
 
 constexpr milliseconds kPhaseTimeout = seconds(30);
 const std::string kServiceAccount = "5spot-coordinator";
-const std::string kAggregationLabelPrefix = "5spot.finos.org/aggregate-to-";
 
 // Grants the scenario does not call, each with why. Keep this list short and true: an entry that
 // stops matching an unused grant fails the test (CoverageReport::staleExceptions).
@@ -48,122 +44,13 @@ const std::vector<UnusedGrantException> kUnusedGrants = {
 };
 
 std::vector<Json> deployedRbac() {
-  std::vector<Json> documents;
-  for (const char* file : {"serviceaccount.yaml", "clusterrole.yaml", "providers.yaml", "role.yaml"}) {
-    const std::string path = sourcePath(std::string("deploy/coordinator/") + file);
-    for (auto& document : yamlDocumentsToJson(readFile(path), path)) documents.push_back(std::move(document));
-  }
-  return documents;
-}
-
-bool clusterScoped(const Json& object) {
-  const std::string kind = object.value("kind", "");
-  return kind == "ClusterRole" || kind == "ClusterRoleBinding";
-}
-
-// Renames aggregation label keys so that only this test's ClusterRoles aggregate together.
-void isolateLabels(Json& labels, const std::string& ns) {
-  if (!labels.is_object()) return;
-  Json renamed = Json::object();
-  for (auto& [key, value] : labels.items()) {
-    renamed[key.starts_with(kAggregationLabelPrefix) ? key + "-" + ns : key] = value;
-  }
-  labels = std::move(renamed);
-}
-
-// The deployed object moved into the test namespace: safe on a shared cluster, where the real
-// coordinator's objects (and other runs of this test) must stay untouched.
-Json isolate(Json object, const std::string& ns) {
-  Json& metadata = object["metadata"];
-  if (metadata.contains("namespace")) metadata["namespace"] = ns;
-  if (clusterScoped(object)) metadata["name"] = metadata["name"].get<std::string>() + "-" + ns;
-  if (metadata.contains("labels")) isolateLabels(metadata["labels"], ns);
-  if (object.contains("roleRef") && object["roleRef"].value("kind", "") == "ClusterRole") {
-    object["roleRef"]["name"] = object["roleRef"]["name"].get<std::string>() + "-" + ns;
-  }
-  if (object.contains("subjects")) {
-    for (auto& subject : object["subjects"]) {
-      if (subject.value("kind", "") == "ServiceAccount") subject["namespace"] = ns;
-    }
-  }
-  if (object.contains("aggregationRule")) {
-    for (auto& selector : object["aggregationRule"]["clusterRoleSelectors"]) {
-      if (selector.contains("matchLabels")) isolateLabels(selector["matchLabels"], ns);
-    }
-  }
-  return object;
-}
-
-// Deletes the cluster-scoped objects the test created (namespace deletion does not reach them).
-class ClusterScopedObjects {
- public:
-  explicit ClusterScopedObjects(kube::Client& client) : client_(client) {}
-  ~ClusterScopedObjects() {
-    for (const auto& [type, name] : created_) {
-      try {
-        client_.remove(type, "", name);
-      } catch (const std::exception& e) {
-        std::cerr << "cleanup: cannot delete " << type.kind << " " << name << ": " << e.what() << "\n";
-      }
-    }
-  }
-  ClusterScopedObjects(const ClusterScopedObjects&) = delete;
-  ClusterScopedObjects& operator=(const ClusterScopedObjects&) = delete;
-  void add(kube::ResourceType type, std::string name) { created_.emplace_back(std::move(type), std::move(name)); }
-
- private:
-  kube::Client& client_;
-  std::vector<std::pair<kube::ResourceType, std::string>> created_;
-};
-
-kube::ResourceType typeOf(const Json& object) {
-  return kube::resources::fromApiVersionKind(object.at("apiVersion"), object.at("kind"), !clusterScoped(object));
-}
-
-// A kubeconfig for the same API server with only the ServiceAccount's token as credentials.
-std::string writeTokenKubeconfig(const std::string& adminKubeconfig, const std::string& token,
-                                 const std::string& path) {
-  const kube::ClusterConfig admin = kube::loadKubeconfigFile(adminKubeconfig);
-  Json cluster = {{"server", admin.server}};
-  if (!admin.caPem.empty()) cluster["certificate-authority-data"] = kube::base64Encode(admin.caPem);
-  if (admin.insecureSkipTlsVerify) cluster["insecure-skip-tls-verify"] = true;
-  if (!admin.tlsServerName.empty()) cluster["tls-server-name"] = admin.tlsServerName;
-  const Json kubeconfig = {
-      {"apiVersion", "v1"},
-      {"kind", "Config"},
-      {"clusters", {{{"name", "test"}, {"cluster", cluster}}}},
-      {"users", {{{"name", kServiceAccount}, {"user", {{"token", token}}}}}},
-      {"contexts", {{{"name", "sa"}, {"context", {{"cluster", "test"}, {"user", kServiceAccount}}}}}},
-      {"current-context", "sa"}};
-  std::ofstream(path) << kubeconfig.dump(2) << "\n";  // JSON is YAML
-  return path;
+  return manifestDocuments("deploy/coordinator",
+                           {"serviceaccount.yaml", "clusterrole.yaml", "providers.yaml", "role.yaml"});
 }
 
 int metricsPortOf(ChildProcess& coordinator) {
   static const std::regex kServing(R"(serving metrics on :(\d+))");
-  const auto line = coordinator.waitForLine([](const std::string& l) { return std::regex_search(l, kServing); },
-                                            std::chrono::seconds(20));
-  if (!line) throw std::runtime_error("the coordinator did not report its metrics port:\n" + coordinator.tail());
-  std::smatch match;
-  std::regex_search(*line, match, kServing);
-  return std::stoi(match[1]);
-}
-
-std::string scrape(int port) {
-  kube::ClusterConfig target;
-  target.server = "http://127.0.0.1:" + std::to_string(port);
-  const auto response =
-      kube::makeHttpTransport(target)->send(kube::HttpRequest{"GET", "/metrics", {}, ""}, std::chrono::seconds(5));
-  if (response.status != 200) throw std::runtime_error("/metrics answered " + std::to_string(response.status));
-  return response.body;
-}
-
-std::string forbiddenCalls(const std::vector<RequestSample>& samples) {
-  std::string out;
-  for (const auto& s : samples) {
-    if (s.code == "403" && s.count > 0) out += "  " + s.verb + " " + s.group + " " + s.resource + "\n";
-  }
-  return out;
+  return loggedPort(coordinator, kServing);
 }
 
 bool drainBlockedBy(Scenario& s, const std::string& name, const std::string& pdb) {
@@ -180,14 +67,10 @@ TEST(CoordinatorRbac, DeployedRbacGrantsExactlyTheCallsOfAMachineLifeCycle) {
   Scenario s("coordinator-rbac");
   ClusterScopedObjects clusterScopedObjects(s.client());
   const std::vector<Json> deployed = deployedRbac();
-  for (const auto& document : deployed) {
-    const Json object = isolate(document, s.ns());
-    s.client().create(typeOf(object), s.ns(), object);
-    if (clusterScoped(object)) clusterScopedObjects.add(typeOf(object), object["metadata"]["name"]);
-  }
+  installIsolated(s.client(), deployed, s.ns(), clusterScopedObjects);
   const std::string token = s.client().requestServiceAccountToken(s.ns(), kServiceAccount, std::chrono::hours(1));
   const std::string kubeconfig =
-      writeTokenKubeconfig(s.env().kubeconfig(), token, s.env().workDir() + "/coordinator.kubeconfig");
+      writeTokenKubeconfig(s.env().kubeconfig(), token, kServiceAccount, s.env().workDir() + "/coordinator.kubeconfig");
 
   // The ServiceAccount really is restricted: RBAC is enforced, so every later 200 means something.
   kube::Client asCoordinator(kube::loadKubeconfigFile(kubeconfig));
@@ -210,7 +93,9 @@ TEST(CoordinatorRbac, DeployedRbacGrantsExactlyTheCallsOfAMachineLifeCycle) {
                                     "--lease-renew-deadline-secs", "3", "--lease-retry-period-secs", "1"});
   const int metricsPort = metricsPortOf(coordinator);
   // Why a phase was not reached: usually a call the RBAC refused.
-  const auto refused = [&] { return "\nrefused calls:\n" + forbiddenCalls(kubeRequestSamples(scrape(metricsPort))); };
+  const auto refused = [&] {
+    return "\nrefused calls:\n" + forbiddenCalls(kubeRequestSamples(scrapeMetrics(metricsPort)));
+  };
 
   // Window opens: Machine (with its bootstrap and infrastructure objects) created, node Ready.
   s.create(s.scheduledMachine("worker", seconds(2)));
@@ -255,21 +140,14 @@ TEST(CoordinatorRbac, DeployedRbacGrantsExactlyTheCallsOfAMachineLifeCycle) {
   ASSERT_TRUE(eventually([&] { return !s.get("worker") && !s.get("bmc"); }, kPhaseTimeout))
       << s.phase("worker") << s.phase("bmc") << refused();
 
-  const auto samples = kubeRequestSamples(scrape(metricsPort));
+  const auto samples = kubeRequestSamples(scrapeMetrics(metricsPort));
   ASSERT_FALSE(samples.empty()) << "no five_spot_kube_requests_total samples";
   EXPECT_EQ(forbiddenCalls(samples), "") << "calls the deployed RBAC refused";
 
   const Permissions granted = grantedTo(deployed, "5spot-system", kServiceAccount);
   const Permissions used = usedPermissions(samples);
   const CoverageReport report = compareCoverage(granted, used, kUnusedGrants);
-  std::string stale;
-  for (const auto& e : report.staleExceptions) stale += "  " + e + "\n";
-  EXPECT_TRUE(report.ok()) << "used but not granted by deploy/coordinator:\n"
-                           << describe(report.usedButNotGranted) << "granted but never used (and not excused):\n"
-                           << describe(report.grantedButNotUsed) << "stale exceptions:\n"
-                           << (stale.empty() ? "  (none)\n" : stale) << "granted:\n"
-                           << describe(granted) << "used:\n"
-                           << describe(used);
+  EXPECT_TRUE(report.ok()) << describeCoverage(report, granted, used, "deploy/coordinator");
 }
 
 }  // namespace

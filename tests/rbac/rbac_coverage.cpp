@@ -103,8 +103,8 @@ Permissions grantedTo(const std::vector<json>& rbacDocuments, const std::string&
   return granted;
 }
 
-std::vector<RequestSample> kubeRequestSamples(const std::string& prometheusText) {
-  static const std::regex kSample(R"(^five_spot_kube_requests_total\{([^}]*)\}\s+(\S+))");
+std::vector<RequestSample> kubeRequestSamples(const std::string& prometheusText, const std::string& metricName) {
+  const std::regex sampleOfMetric("^" + metricName + R"(\{([^}]*)\}\s+(\S+))");
   std::vector<RequestSample> samples;
   std::size_t start = 0;
   while (start < prometheusText.size()) {
@@ -112,7 +112,7 @@ std::vector<RequestSample> kubeRequestSamples(const std::string& prometheusText)
     const std::string line = prometheusText.substr(start, end - start);
     start = end + 1;
     std::smatch match;
-    if (!std::regex_search(line, match, kSample)) continue;
+    if (!std::regex_search(line, match, sampleOfMetric)) continue;
     const std::string labels = match[1];
     samples.push_back({labelValue(labels, "verb"), labelValue(labels, "group"), labelValue(labels, "resource"),
                        labelValue(labels, "code"), std::stod(match[2])});

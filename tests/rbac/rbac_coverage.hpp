@@ -1,7 +1,7 @@
 #pragma once
 // Compares what a ServiceAccount's RBAC grants with the API calls a program was seen making
-// (five_spot_kube_requests_total): a call the RBAC lacks fails on a cluster, a grant no call uses
-// is privilege to remove. Pure functions, so that the comparison itself is unit-tested.
+// (its request counter, e.g. five_spot_kube_requests_total): a call the RBAC lacks fails on a cluster, a grant no call
+// uses is privilege to remove. Pure functions, so that the comparison itself is unit-tested.
 #include <compare>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -27,7 +27,12 @@ using Permissions = std::set<Permission>;
 Permissions grantedTo(const std::vector<nlohmann::json>& rbacDocuments, const std::string& saNamespace,
                       const std::string& saName);
 
-// One sample of five_spot_kube_requests_total.
+// The request counters, one per program: each counts its Kubernetes API calls by RBAC verb, group,
+// resource and status code, with the same labels.
+inline constexpr const char* kCoordinatorRequestMetric = "five_spot_kube_requests_total";
+inline constexpr const char* kAgentRequestMetric = "five_spot_agent_kube_requests_total";
+
+// One sample of a request counter.
 struct RequestSample {
   std::string verb;
   std::string group;
@@ -36,8 +41,9 @@ struct RequestSample {
   double count = 0;
 };
 
-// The five_spot_kube_requests_total samples of a Prometheus text exposition.
-std::vector<RequestSample> kubeRequestSamples(const std::string& prometheusText);
+// The samples of the request counter `metricName` in a Prometheus text exposition.
+std::vector<RequestSample> kubeRequestSamples(const std::string& prometheusText,
+                                              const std::string& metricName = kCoordinatorRequestMetric);
 
 // The resource calls made at least once (non-resource requests such as discovery are left out:
 // every authenticated user may make them, through the cluster's default system:discovery role).

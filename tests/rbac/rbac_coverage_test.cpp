@@ -72,6 +72,37 @@ TEST(RbacCoverageTest, ParsesTheRequestCounterAndLeavesNonResourceCallsOut) {
   EXPECT_EQ(usedPermissions(samples), (Permissions{{"", "nodes", "get"}, {"", "pods/eviction", "create"}}));
 }
 
+TEST(RbacCoverageTest, ReadsOnlyTheNamedRequestCounter) {
+  const std::string text =
+      "five_spot_kube_requests_total{code=\"200\",group=\"\",resource=\"nodes\",verb=\"get\"} 3\n"
+      "five_spot_agent_kube_requests_total{code=\"200\",group=\"5spot.finos.org\",resource=\"hostagents/status\","
+      "verb=\"patch\"} 2\n";
+  const auto agent = kubeRequestSamples(text, kAgentRequestMetric);
+  ASSERT_EQ(agent.size(), 1U);
+  EXPECT_EQ(usedPermissions(agent), (Permissions{{"5spot.finos.org", "hostagents/status", "patch"}}));
+  const auto coordinator = kubeRequestSamples(text, kCoordinatorRequestMetric);
+  ASSERT_EQ(coordinator.size(), 1U);
+  EXPECT_EQ(coordinator[0].resource, "nodes");
+}
+
+TEST(RbacCoverageTest, GrantsOfARoleAloneWithResourceNames) {
+  const std::vector<json> documents = {
+      {{"kind", "Role"},
+       {"metadata", {{"name", "5spot-agent-gpu"}, {"namespace", "lab"}}},
+       {"rules",
+        {{{"apiGroups", {"5spot.finos.org"}},
+          {"resources", {"hostagents"}},
+          {"resourceNames", {"gpu"}},
+          {"verbs", {"get"}}}}}},
+      {{"kind", "RoleBinding"},
+       {"metadata", {{"name", "5spot-agent-gpu"}, {"namespace", "lab"}}},
+       {"roleRef", {{"kind", "Role"}, {"name", "5spot-agent-gpu"}}},
+       {"subjects", {{{"kind", "ServiceAccount"}, {"name", "5spot-agent-gpu"}, {"namespace", "lab"}}}}},
+  };
+  EXPECT_EQ(grantedTo(documents, "lab", "5spot-agent-gpu"), (Permissions{{"5spot.finos.org", "hostagents", "get"}}));
+  EXPECT_TRUE(grantedTo(documents, "other", "5spot-agent-gpu").empty());
+}
+
 TEST(RbacCoverageTest, ReportsMissingAndUnusedGrantsAndHonoursExceptions) {
   const Permissions granted{{"", "nodes", "get"}, {"", "nodes", "patch"}, {"", "secrets", "get"}};
   const Permissions used{{"", "nodes", "get"}, {"", "pods", "list"}};

@@ -62,13 +62,9 @@ TEST(BuildAgentObjects, RoleMatchesTheSecurityGuide) {
   EXPECT_EQ(buildAgentRole(kOwner), documented("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\n", R"(
 rules:
   - apiGroups: ["5spot.finos.org"]
-    resources: ["scheduledmachines"]
-    resourceNames: ["gpu-worker-01"]
-    verbs: ["get", "watch"]
-  - apiGroups: ["5spot.finos.org"]
     resources: ["hostagents"]
     resourceNames: ["gpu-worker-01"]
-    verbs: ["get", "watch"]
+    verbs: ["get"]
   - apiGroups: ["5spot.finos.org"]
     resources: ["hostagents/status"]
     resourceNames: ["gpu-worker-01"]
