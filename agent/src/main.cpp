@@ -96,7 +96,7 @@ int runAgent(const AgentConfig& config, ShutdownSignal& shutdown) {
   power::UdpDatagramSender wakeSender;
   std::optional<WakeRelay> wakeRelay;
   if (config.mode == Mode::Node) {
-    wakeOrders = makeKubeWakeOrderSource(config);
+    wakeOrders = makeKubeWakeOrderSource(config, kubeRequests);
     wakeRelay.emplace(config.nodeName, *wakeOrders, wakeSender, SystemClock::instance());
     agent.relayWakeOrders(*wakeRelay);
   }

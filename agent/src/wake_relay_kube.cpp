@@ -6,6 +6,7 @@
 #include "fivespot/api/host_agent.hpp"
 #include "fivespot/kube/client.hpp"
 #include "fivespot/kube/config.hpp"
+#include "metrics.hpp"
 #include "wake_relay.hpp"
 #include "wake_relay_kube.hpp"
 
@@ -14,7 +15,8 @@ namespace {
 
 class KubeWakeOrderSource final : public WakeOrderSource {
  public:
-  explicit KubeWakeOrderSource(kube::ClusterConfig cluster) : client_(std::move(cluster), clientOptions()) {}
+  KubeWakeOrderSource(kube::ClusterConfig cluster, KubeRequestMetrics& requests)
+      : client_(std::move(cluster), clientOptions(requests)) {}
 
   std::vector<api::HostAgent> ordersFor(const std::string& node) override {
     kube::ListOptions options;
@@ -32,12 +34,15 @@ class KubeWakeOrderSource final : public WakeOrderSource {
   }
 
  private:
-  static kube::ClientOptions clientOptions() {
+  static kube::ClientOptions clientOptions(KubeRequestMetrics& requests) {
     kube::ClientOptions options;
     options.qps = 1;  // one list per heartbeat
     options.burst = 2;
     options.userAgent = "fivespot-agent/wake-relay";
     options.requestTimeout = std::chrono::seconds(10);  // below the systemd watchdog, as the main client
+    options.requestObserver = [&requests](const kube::RequestInfo& request, int status) {
+      requests.record(request, status);
+    };
     return options;
   }
 
@@ -46,8 +51,8 @@ class KubeWakeOrderSource final : public WakeOrderSource {
 
 }  // namespace
 
-std::unique_ptr<WakeOrderSource> makeKubeWakeOrderSource(const AgentConfig& config) {
-  return std::make_unique<KubeWakeOrderSource>(kube::loadDefaultConfig(config.kubeconfig));
+std::unique_ptr<WakeOrderSource> makeKubeWakeOrderSource(const AgentConfig& config, KubeRequestMetrics& requests) {
+  return std::make_unique<KubeWakeOrderSource>(kube::loadDefaultConfig(config.kubeconfig), requests);
 }
 
 }  // namespace fivespot::agent

@@ -8,6 +8,9 @@
 
 namespace fivespot::agent {
 
-std::unique_ptr<WakeOrderSource> makeKubeWakeOrderSource(const AgentConfig& config);
+class KubeRequestMetrics;
+
+// Every request is counted in `requests` (with the main client's), which must outlive the source.
+std::unique_ptr<WakeOrderSource> makeKubeWakeOrderSource(const AgentConfig& config, KubeRequestMetrics& requests);
 
 }  // namespace fivespot::agent
