@@ -10,6 +10,14 @@
 namespace fivespot::controller {
 namespace {
 
+// Nothing reads metadata.managedFields, which a real API server adds to every object and which is
+// often as large as the rest of it: the cache does not keep it (client-go's and controller-runtime's
+// caches drop it too).
+void dropManagedFields(kube::Json& object) {
+  const auto metadata = object.find("metadata");
+  if (metadata != object.end() && metadata->is_object()) metadata->erase("managedFields");
+}
+
 // The watch's resourceVersion is too old (410 Gone): only a new list can continue.
 class ResourceVersionExpired : public Error {
  public:
@@ -250,6 +258,7 @@ std::vector<Informer::Delta> Informer::replaceLocked(std::vector<kube::Json> ite
 }
 
 std::optional<kube::Json> Informer::storeLocked(const std::string& key, kube::Json object) {
+  dropManagedFields(object);
   std::optional<kube::Json> previous = eraseLocked(key);
   indexLocked(key, object, true);
   items_.emplace(key, std::move(object));

@@ -220,6 +220,29 @@ TEST(Informer, ListsAllPagesThenWatchesFromTheListVersionAndResumesFromTheLastSe
   informer.stop();
 }
 
+TEST(Informer, CacheDropsManagedFields) {
+  FakeListWatcher source;
+  Json listed = object("a", "5");
+  listed["metadata"]["managedFields"] = Json::array({{{"manager", "kubectl"}, {"operation", "Apply"}}});
+  Json watched = object("b", "6");
+  watched["metadata"]["managedFields"] = listed["metadata"]["managedFields"];
+  source.addList(page({listed}, "5"));
+  source.addWatch({{event(WatchEvent::Type::Added, watched)}, false, nullptr});
+  Informer informer(source, {}, RecordingWaiter{}.waiter());
+  EventLog log;
+  log.attach(informer);
+  informer.start();
+  ASSERT_TRUE(informer.waitForSync({}, kBound));
+  log.waitFor(2);
+  for (const char* key : {"ns/a", "ns/b"}) {
+    const auto cached = informer.get(key);
+    ASSERT_TRUE(cached) << key;
+    EXPECT_FALSE((*cached)["metadata"].contains("managedFields")) << key;
+    EXPECT_EQ((*cached)["metadata"]["name"], std::string(key).substr(3));
+  }
+  informer.stop();
+}
+
 TEST(Informer, GoneErrorEventRelistsAndEmitsOnlyTheDifferences) {
   FakeListWatcher source;
   source.addList(page({object("a", "1"), object("b", "1"), object("c", "1")}, "5"));
