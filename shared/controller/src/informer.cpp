@@ -237,7 +237,7 @@ std::vector<Informer::Delta> Informer::replaceLocked(std::vector<kube::Json> ite
     std::string key = objectKey(item);
     listed.insert(key);
     const auto existing = items_.find(key);
-    if (existing != items_.end() && objectResourceVersion(existing->second) == objectResourceVersion(item)) continue;
+    if (existing != items_.end() && existing->second.resourceVersion == objectResourceVersion(item)) continue;
     auto previous = storeLocked(key, item);
     if (previous) {
       deltas.push_back(Delta{Delta::Kind::Updated, std::move(*previous), std::move(item)});
@@ -257,18 +257,26 @@ std::vector<Informer::Delta> Informer::replaceLocked(std::vector<kube::Json> ite
   return deltas;
 }
 
+Informer::Stored Informer::pack(const kube::Json& object) {
+  return Stored{objectResourceVersion(object), kube::Json::to_msgpack(object)};
+}
+
+kube::Json Informer::unpack(const Stored& stored) {
+  return kube::Json::from_msgpack(stored.packed);
+}
+
 std::optional<kube::Json> Informer::storeLocked(const std::string& key, kube::Json object) {
   dropManagedFields(object);
   std::optional<kube::Json> previous = eraseLocked(key);
   indexLocked(key, object, true);
-  items_.emplace(key, std::move(object));
+  items_.emplace(key, pack(object));
   return previous;
 }
 
 std::optional<kube::Json> Informer::eraseLocked(const std::string& key) {
   const auto found = items_.find(key);
   if (found == items_.end()) return std::nullopt;
-  kube::Json previous = std::move(found->second);
+  kube::Json previous = unpack(found->second);
   items_.erase(found);
   indexLocked(key, previous, false);
   return previous;
@@ -312,14 +320,14 @@ std::optional<kube::Json> Informer::get(const std::string& key) const {
   std::shared_lock lock(cacheMutex_);
   const auto found = items_.find(key);
   if (found == items_.end()) return std::nullopt;
-  return found->second;
+  return unpack(found->second);
 }
 
 std::vector<kube::Json> Informer::list() const {
   std::shared_lock lock(cacheMutex_);
   std::vector<kube::Json> objects;
   objects.reserve(items_.size());
-  for (const auto& [key, object] : items_) objects.push_back(object);
+  for (const auto& [key, stored] : items_) objects.push_back(unpack(stored));
   return objects;
 }
 
@@ -327,7 +335,7 @@ std::vector<std::string> Informer::keys() const {
   std::shared_lock lock(cacheMutex_);
   std::vector<std::string> result;
   result.reserve(items_.size());
-  for (const auto& [key, object] : items_) result.push_back(key);
+  for (const auto& [key, stored] : items_) result.push_back(key);
   return result;
 }
 
@@ -338,7 +346,7 @@ std::vector<kube::Json> Informer::byIndex(const std::string& index, const std::s
   std::vector<kube::Json> objects;
   const auto entry = found->second.find(value);
   if (entry == found->second.end()) return objects;
-  for (const std::string& key : entry->second) objects.push_back(items_.at(key));
+  for (const std::string& key : entry->second) objects.push_back(unpack(items_.at(key)));
   return objects;
 }
 

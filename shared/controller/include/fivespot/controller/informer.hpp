@@ -7,7 +7,9 @@
 //    objects whose resourceVersion changed, deletes of objects no longer listed);
 //  - transport and server errors are retried with capped exponential back-off plus jitter;
 //  - a local cache keyed "namespace/name" (just "name" for cluster-scoped objects) with secondary
-//    indexes.
+//    indexes. Objects are kept as MessagePack, not as JSON trees: a tree of a few-kilobyte object
+//    is several times its size (a map node per member), which at 10,000 ScheduledMachines was most
+//    of the coordinator's memory. Reads decode; they copied the tree before, at a similar cost.
 // Threading: start() runs the loop on the informer's own thread, and event handlers are called on
 // that thread, one at a time, in event order, without any lock held (they may read the cache).
 // Handlers must not block for long: enqueue keys into a WorkQueue and return. The read functions
@@ -99,6 +101,14 @@ class Informer {
 
   std::optional<Delta> applyEventLocked(const kube::WatchEvent& event);
   std::vector<Delta> replaceLocked(std::vector<kube::Json> items);
+  // One cached object: its resourceVersion (compared on relist) and the object as MessagePack.
+  struct Stored {
+    std::string resourceVersion;
+    std::vector<std::uint8_t> packed;
+  };
+  static Stored pack(const kube::Json& object);
+  static kube::Json unpack(const Stored& stored);
+
   std::optional<kube::Json> storeLocked(const std::string& key, kube::Json object);
   std::optional<kube::Json> eraseLocked(const std::string& key);
   void indexLocked(const std::string& key, const kube::Json& object, bool add);
@@ -115,7 +125,7 @@ class Informer {
   std::map<std::string, IndexFunc> indexFunctions_;
 
   mutable std::shared_mutex cacheMutex_;
-  std::unordered_map<std::string, kube::Json> items_;
+  std::unordered_map<std::string, Stored> items_;
   // index name -> indexed value -> keys
   std::map<std::string, std::unordered_map<std::string, std::set<std::string>>> indices_;
   std::string resourceVersion_;
