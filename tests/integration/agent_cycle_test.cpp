@@ -5,17 +5,15 @@
 // logind (a fake login1 service on a private dbus-daemon): Inhibit, then PowerOff(false). The
 // coordinator then accounts the off period, and the real `kubectl 5spot report` shows it (table,
 // JSON and SVG) with its source.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "harness/datagram_listener.hpp"
 #include "scenario.hpp"
 
 namespace fivespot::testing {
@@ -26,52 +24,11 @@ namespace fs = std::filesystem;
 constexpr milliseconds kTimeout = seconds(60);
 constexpr const char* kMac = "02:00:5e:10:00:01";
 
-// A UDP socket on 127.0.0.1 that collects Wake-on-LAN magic packets.
-class MagicPacketListener {
- public:
-  MagicPacketListener() : fd_(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) {
-    if (fd_ < 0) throw std::runtime_error("socket(AF_INET, SOCK_DGRAM) failed");
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-      ::close(fd_);
-      throw std::runtime_error("binding a loopback UDP port failed");
-    }
-    port_ = ntohs(address.sin_port);
-  }
-  ~MagicPacketListener() { ::close(fd_); }
-  MagicPacketListener(const MagicPacketListener&) = delete;
-  MagicPacketListener& operator=(const MagicPacketListener&) = delete;
-
-  [[nodiscard]] int port() const noexcept { return port_; }
-
-  // True once a magic packet for `mac` (6 x 0xff, then the MAC 16 times) has arrived.
-  bool received(const std::array<unsigned char, 6>& mac) {
-    std::array<unsigned char, 512> packet{};
-    for (;;) {
-      const ssize_t size = ::recv(fd_, packet.data(), packet.size(), 0);
-      if (size < 0) return false;  // EAGAIN: nothing (more) yet
-      if (size >= 102 && isMagicPacket(packet.data(), mac)) return true;
-    }
-  }
-
- private:
-  static bool isMagicPacket(const unsigned char* packet, const std::array<unsigned char, 6>& mac) {
-    for (int i = 0; i < 6; ++i) {
-      if (packet[i] != 0xff) return false;
-    }
-    for (int repeat = 0; repeat < 16; ++repeat) {
-      if (!std::equal(mac.begin(), mac.end(), packet + 6 + repeat * 6)) return false;
-    }
-    return true;
-  }
-
-  int fd_;
-  int port_ = 0;
-};
+// True once a magic packet for `mac` reached the listener.
+bool receivedMagicPacket(DatagramListener& listener, const std::array<unsigned char, 6>& mac) {
+  const auto& received = listener.received();
+  return std::find(received.begin(), received.end(), magicPacket(mac)) != received.end();
+}
 
 bool conditionIs(const Json& object, const std::string& type, const std::string& status) {
   for (const auto& c : object.value(Json::json_pointer("/status/conditions"), Json::array())) {
@@ -176,7 +133,7 @@ std::optional<Json> logindCall(Host& host, const std::string& call) {
 TEST(AgentCycle, WakeOnLanAgentReadyActiveDrainConfirmPowerOff) {
   if (!fs::exists("/usr/bin/dbus-daemon")) GTEST_SKIP() << "dbus-daemon is not installed";
   Scenario s("agent-cycle");
-  MagicPacketListener wakeOnLan;
+  DatagramListener wakeOnLan;
   Host host = startHost(s);
   s.startSimulator();
   s.startCoordinator("solo");
@@ -212,7 +169,7 @@ TEST(AgentCycle, WakeOnLanAgentReadyActiveDrainConfirmPowerOff) {
 
   // Window opens: the magic packet arrives; the host boots; the agent reports ready; Active.
   const std::array<unsigned char, 6> mac{0x02, 0x00, 0x5e, 0x10, 0x00, 0x01};
-  ASSERT_TRUE(eventually([&] { return wakeOnLan.received(mac); }, kTimeout)) << s.env().logs();
+  ASSERT_TRUE(eventually([&] { return receivedMagicPacket(wakeOnLan, mac); }, kTimeout)) << s.env().logs();
   EXPECT_TRUE(s.machines("gpu").empty()) << "no Machine before the agent reports ready";
   std::ofstream(host.poweredOnMarker) << "on\n";
   ASSERT_TRUE(s.waitForPhase("gpu", "Active", kTimeout)) << s.phase("gpu") << s.env().logs();

@@ -7,11 +7,7 @@
 // acknowledges in its own HostAgent status; the coordinator's PoweredOn condition names the relay;
 // the test then "boots" the sleeper and it goes Active. Exactly one packet arrives in all: the
 // coordinator sends none itself.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <array>
 #include <filesystem>
@@ -21,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/datagram_listener.hpp"
 #include "scenario.hpp"
 
 namespace fivespot::testing {
@@ -32,54 +29,6 @@ constexpr milliseconds kTimeout = seconds(60);
 constexpr const char* kMac = "02:00:5e:10:00:2a";
 constexpr std::array<unsigned char, 6> kMacBytes{0x02, 0x00, 0x5e, 0x10, 0x00, 0x2a};
 constexpr const char* kRelayLabel = "5spot.finos.org/wake-relay-node";
-
-using Datagram = std::vector<unsigned char>;
-
-// A UDP socket on 127.0.0.1 that keeps every datagram it receives, so the test can count them.
-class DatagramListener {
- public:
-  DatagramListener() : fd_(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) {
-    if (fd_ < 0) throw std::runtime_error("socket(AF_INET, SOCK_DGRAM) failed");
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-      ::close(fd_);
-      throw std::runtime_error("binding a loopback UDP port failed");
-    }
-    port_ = ntohs(address.sin_port);
-  }
-  ~DatagramListener() { ::close(fd_); }
-  DatagramListener(const DatagramListener&) = delete;
-  DatagramListener& operator=(const DatagramListener&) = delete;
-
-  [[nodiscard]] int port() const noexcept { return port_; }
-
-  // Every datagram received so far (a loopback send is queued on this socket before it returns).
-  const std::vector<Datagram>& received() {
-    std::array<unsigned char, 1500> buffer{};
-    for (;;) {
-      const ssize_t size = ::recv(fd_, buffer.data(), buffer.size(), 0);
-      if (size < 0) break;  // EAGAIN: nothing more yet
-      datagrams_.emplace_back(buffer.begin(), buffer.begin() + size);
-    }
-    return datagrams_;
-  }
-
- private:
-  int fd_;
-  int port_ = 0;
-  std::vector<Datagram> datagrams_;
-};
-
-// The 102-byte magic packet: six 0xff, then the MAC sixteen times.
-Datagram magicPacket(const std::array<unsigned char, 6>& mac) {
-  Datagram packet(6, 0xff);
-  for (int repeat = 0; repeat < 16; ++repeat) packet.insert(packet.end(), mac.begin(), mac.end());
-  return packet;
-}
 
 std::optional<Json> conditionOf(const Json& object, const std::string& type) {
   for (const auto& c : object.value(Json::json_pointer("/status/conditions"), Json::array())) {
