@@ -121,20 +121,28 @@ void ChildProcess::signal(int signo) {
 }
 
 std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
-  if (exitCode_) return exitCode_;
-  // A pidfd becomes readable when the process exits: wait on it rather than polling waitpid.
-  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid_, 0));
-  if (pidfd >= 0) {
-    pollfd p{pidfd, POLLIN, 0};
-    int r;
-    do {
-      r = poll(&p, 1, static_cast<int>(timeout.count()));
-    } while (r < 0 && errno == EINTR);
-    close(pidfd);
-    if (r == 0) return std::nullopt;
+  if (!exitCode_) {
+    // A pidfd becomes readable when the process exits: wait on it rather than polling waitpid.
+    const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid_, 0));
+    if (pidfd >= 0) {
+      pollfd p{pidfd, POLLIN, 0};
+      int r;
+      do {
+        r = poll(&p, 1, static_cast<int>(timeout.count()));
+      } while (r < 0 && errno == EINTR);
+      close(pidfd);
+      if (r == 0) return std::nullopt;
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, pidfd >= 0 ? 0 : WNOHANG) == pid_) reap(status);
   }
-  int status = 0;
-  if (waitpid(pid_, &status, pidfd >= 0 ? 0 : WNOHANG) == pid_) reap(status);
+  if (exitCode_) {
+    // The exit can be seen before the reader thread has taken the last output from the pipe:
+    // callers read lines() right after wait(), so wait for the end of the output too (bounded:
+    // a grandchild that inherited the pipe may keep it open).
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, timeout, [this] { return outputClosed_; });
+  }
   return exitCode_;
 }
 
