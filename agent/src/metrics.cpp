@@ -3,6 +3,7 @@
 #include <prometheus/metric_family.h>
 
 #include "fivespot/kube/client.hpp"
+#include "fivespot/kube/request_metrics.hpp"
 
 namespace fivespot::agent {
 namespace {
@@ -16,12 +17,6 @@ prometheus::MetricFamily gauge(const char* name, const char* help, double value)
   metric.gauge.value = value;
   family.metric.push_back(metric);
   return family;
-}
-
-// RBAC's resource: "pods", "hostagents/status"; a non-resource request (discovery) keeps its path.
-std::string resourceLabel(const kube::RequestInfo& request) {
-  if (!request.resourceRequest) return request.path;
-  return request.subresource.empty() ? request.resource : request.resource + "/" + request.subresource;
 }
 
 }  // namespace
@@ -44,12 +39,7 @@ KubeRequestMetrics::KubeRequestMetrics(prometheus::Registry& registry)
                     .Register(registry)) {}
 
 void KubeRequestMetrics::record(const kube::RequestInfo& request, int status) {
-  requests_
-      .Add({{"verb", request.verb},
-            {"group", request.group},
-            {"resource", resourceLabel(request)},
-            {"code", status > 0 ? std::to_string(status) : "<error>"}})
-      .Increment();
+  requests_.Add(kube::requestMetricLabels(request, status)).Increment();
 }
 
 }  // namespace fivespot::agent

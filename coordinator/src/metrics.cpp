@@ -7,6 +7,7 @@
 
 #include "fivespot/coordinator/savings_status.hpp"
 #include "fivespot/kube/client.hpp"
+#include "fivespot/kube/request_metrics.hpp"
 
 namespace fivespot::coordinator {
 namespace {
@@ -24,13 +25,6 @@ Histogram::BucketBoundaries drainBuckets() {
 // Edge lag: exact wake-ups keep it near zero; the alert fires at p99 > 60 s.
 Histogram::BucketBoundaries lagBuckets() {
   return {0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300};
-}
-
-// RBAC's spelling of what was addressed: "pods", "pods/eviction"; a non-resource request
-// (discovery, /version) by its URL path, which RBAC matches with nonResourceURLs.
-std::string resourceLabel(const kube::RequestInfo& request) {
-  if (!request.resourceRequest) return request.path;
-  return request.subresource.empty() ? request.resource : request.resource + "/" + request.subresource;
 }
 
 double unixSeconds(TimePoint t) {
@@ -186,12 +180,7 @@ void CoordinatorMetrics::forgetMachine(const std::string& ns, const std::string&
 }
 
 void CoordinatorMetrics::recordKubeRequest(const kube::RequestInfo& request, int status) {
-  kubeRequests_
-      .Add({{"verb", request.verb},
-            {"group", request.group},
-            {"resource", resourceLabel(request)},
-            {"code", status > 0 ? std::to_string(status) : "<error>"}})
-      .Increment();
+  kubeRequests_.Add(kube::requestMetricLabels(request, status)).Increment();
 }
 
 }  // namespace fivespot::coordinator
